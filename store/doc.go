@@ -1,0 +1,11 @@
+// Package store declares Accolade's storage contracts: small interfaces, one
+// per concern, and the sentinel errors every implementation returns.
+//
+// Implementations live in sub-packages (store/bolt for the embedded default,
+// store/mem for tests, store/redis for scale-out) and all run the exported
+// conformance suite in store/storetest. Only cmd chooses an implementation, by
+// the scheme of the store URL (bolt://, redis://).
+//
+// This package imports only the standard library. It must not import any
+// driver, HTTP framework or domain service.
+package store
