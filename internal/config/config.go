@@ -1,0 +1,243 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of the accolade service.
+type Config struct {
+	HTTP     HTTP
+	Store    Store
+	Security Security
+	Issuer   Issuer
+	DID      DID
+	Contexts Contexts
+	Log      Log
+}
+
+// HTTP configures the listener and the public face of the service.
+type HTTP struct {
+	// Addr is the listen address, host:port.
+	Addr string
+	// PublicURL is the absolute base URL clients reach the service at. It
+	// names the did:web and every URL placed in credentials.
+	PublicURL string
+	// ShutdownTimeout bounds the graceful drain on SIGTERM.
+	ShutdownTimeout time.Duration
+	// MaxBodyBytes caps request bodies.
+	MaxBodyBytes int64
+}
+
+// Store selects the storage backend.
+type Store struct {
+	// DataDir holds the embedded database, the key-encryption key and the
+	// generated admin token.
+	DataDir string
+	// URL is bolt:///path/file.db or redis://host:port/db.
+	URL string
+}
+
+// Security holds credentials and network policy.
+type Security struct {
+	// AdminToken is the bearer token of the admin API. Empty means "generate
+	// one at first start and keep it in DataDir/admin-token".
+	AdminToken string `json:"-"`
+	// KEKFile is the key-encryption key file (mode 0600).
+	KEKFile string
+	// AllowLoopback lets outbound fetches reach loopback addresses.
+	AllowLoopback bool
+}
+
+// Issuer configures the issuer identity made on first start.
+type Issuer struct {
+	// Name of the default issuer profile.
+	Name string
+	// KeyAlg is the algorithm of generated issuer keys: EdDSA or ES256.
+	KeyAlg string
+	// DIDMethod picks the issuer DID placed in credentials: auto, web or key.
+	DIDMethod string
+}
+
+// DID configures DID resolution.
+type DID struct {
+	// CacheTTL is how long resolved DID documents are kept.
+	CacheTTL time.Duration
+}
+
+// Contexts configures the JSON-LD context and schema loader.
+type Contexts struct {
+	// Dir is an offline directory of context files with index.json.
+	Dir string
+	// Offline forbids fetching contexts over the network.
+	Offline bool
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string
+	// Format is text or json.
+	Format string
+}
+
+// AdminTokenFile is where a generated admin token is kept.
+func (c Config) AdminTokenFile() string { return filepath.Join(c.Store.DataDir, "admin-token") }
+
+// LoopbackAllowed reports whether outbound fetches may reach loopback
+// addresses: when configured, or when the public URL itself is on loopback
+// (development and tests).
+func (c Config) LoopbackAllowed() bool {
+	return c.Security.AllowLoopback || IsLoopbackURL(c.HTTP.PublicURL)
+}
+
+// IsLoopbackURL reports whether u's host is localhost or a loopback IP.
+func IsLoopbackURL(u string) bool {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	return IsLoopbackHost(pu.Hostname())
+}
+
+// IsLoopbackHost reports whether host is localhost or a loopback IP.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// LogValue renders the effective configuration without secrets.
+func (c Config) LogValue() slog.Value {
+	token := "generated"
+	if c.Security.AdminToken != "" {
+		token = "set"
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.HTTP.Addr),
+		slog.String("public_url", c.HTTP.PublicURL),
+		slog.String("data_dir", c.Store.DataDir),
+		slog.String("store", redactURL(c.Store.URL)),
+		slog.String("admin_token", token),
+		slog.String("kek_file", c.Security.KEKFile),
+		slog.Bool("allow_loopback", c.LoopbackAllowed()),
+		slog.String("issuer_key_alg", c.Issuer.KeyAlg),
+		slog.String("issuer_did_method", c.Issuer.DIDMethod),
+		slog.String("contexts_dir", c.Contexts.Dir),
+		slog.Bool("offline", c.Contexts.Offline),
+	)
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = url.User("redacted")
+	return u.String()
+}
+
+// Validate reports every problem with c at once.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(setting, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", setting, fmt.Sprintf(format, args...)))
+	}
+	if _, port, err := net.SplitHostPort(c.HTTP.Addr); err != nil || port == "" {
+		bad("ACCOLADE_ADDR", "%q is not host:port", c.HTTP.Addr)
+	}
+	if pu, err := url.Parse(c.HTTP.PublicURL); err != nil || !pu.IsAbs() || pu.Host == "" {
+		bad("ACCOLADE_PUBLIC_URL", "%q is not an absolute URL", c.HTTP.PublicURL)
+	} else {
+		switch {
+		case pu.Scheme != "http" && pu.Scheme != "https":
+			bad("ACCOLADE_PUBLIC_URL", "scheme %q: want https (or http on loopback)", pu.Scheme)
+		case pu.Scheme == "http" && !IsLoopbackHost(pu.Hostname()):
+			bad("ACCOLADE_PUBLIC_URL", "%q: http is only allowed on loopback; did:web and wallets need https", c.HTTP.PublicURL)
+		case pu.RawQuery != "" || pu.Fragment != "" || pu.User != nil:
+			bad("ACCOLADE_PUBLIC_URL", "%q: no query, fragment or user info allowed", c.HTTP.PublicURL)
+		}
+	}
+	if c.HTTP.ShutdownTimeout <= 0 {
+		bad("ACCOLADE_SHUTDOWN_TIMEOUT", "must be positive")
+	}
+	if c.HTTP.MaxBodyBytes < 1024 {
+		bad("ACCOLADE_MAX_BODY_BYTES", "must be at least 1024")
+	}
+	if c.Store.DataDir == "" {
+		bad("ACCOLADE_DATA_DIR", "must not be empty")
+	}
+	if su, err := url.Parse(c.Store.URL); err != nil {
+		bad("ACCOLADE_STORE", "%q is not a URL", redactURL(c.Store.URL))
+	} else {
+		switch su.Scheme {
+		case "bolt":
+			if strings.TrimPrefix(c.Store.URL, "bolt://") == "" {
+				bad("ACCOLADE_STORE", "bolt URL needs a file path")
+			}
+		case "redis", "rediss", "redis+sentinel", "redis+cluster":
+		default:
+			bad("ACCOLADE_STORE", "scheme %q: want bolt:// or redis://", su.Scheme)
+		}
+	}
+	if t := c.Security.AdminToken; t != "" && len(t) < 16 {
+		bad("ACCOLADE_ADMIN_TOKEN", "must be at least 16 characters")
+	}
+	if c.Security.KEKFile == "" {
+		bad("ACCOLADE_KEK_FILE", "must not be empty")
+	}
+	switch c.Issuer.KeyAlg {
+	case "EdDSA", "ES256":
+	default:
+		bad("ACCOLADE_KEY_ALG", "%q: want EdDSA or ES256", c.Issuer.KeyAlg)
+	}
+	switch c.Issuer.DIDMethod {
+	case "auto", "web", "key":
+	default:
+		bad("ACCOLADE_ISSUER_DID_METHOD", "%q: want auto, web or key", c.Issuer.DIDMethod)
+	}
+	if strings.TrimSpace(c.Issuer.Name) == "" {
+		bad("ACCOLADE_ISSUER_NAME", "must not be empty")
+	}
+	if c.DID.CacheTTL <= 0 {
+		bad("ACCOLADE_DID_CACHE_TTL", "must be positive")
+	}
+	if d := c.Contexts.Dir; d != "" {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			bad("ACCOLADE_CONTEXTS_DIR", "%q is not a readable directory", d)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("ACCOLADE_LOG_LEVEL", "%q: want debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("ACCOLADE_LOG_FORMAT", "%q: want text or json", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+// SlogLevel returns the configured log level.
+func (l Log) SlogLevel() slog.Level {
+	switch l.Level {
+	case "debug":
+		return slog.LevelDebug
+	case "warn":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(nil, env())
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := Config{
+		HTTP:     HTTP{Addr: "127.0.0.1:8080", PublicURL: "http://localhost:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
+		Store:    Store{DataDir: "./data", URL: "bolt://data/accolade.db"},
+		Security: Security{KEKFile: "data/kek"},
+		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto"},
+		DID:      DID{CacheTTL: 5 * time.Minute},
+		Log:      Log{Level: "info", Format: "text"},
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	if !c.LoopbackAllowed() {
+		t.Error("loopback public URL should allow loopback fetches")
+	}
+}
+
+func TestLoadPrecedence(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  func(string) string
+		want func(c Config) (got, want any)
+	}{
+		{"ok/env overrides default", nil, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
+			func(c Config) (any, any) { return c.HTTP.Addr, "127.0.0.1:9090" }},
+		{"ok/flag overrides env", []string{"--addr", "127.0.0.1:7070"}, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
+			func(c Config) (any, any) { return c.HTTP.Addr, "127.0.0.1:7070" }},
+		{"ok/public url follows addr port", nil, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
+			func(c Config) (any, any) { return c.HTTP.PublicURL, "http://localhost:9090" }},
+		{"ok/store follows data dir", []string{"--data-dir=/var/lib/acc"}, env(),
+			func(c Config) (any, any) { return c.Store.URL, "bolt:///var/lib/acc/accolade.db" }},
+		{"ok/kek follows data dir", []string{"--data-dir=/var/lib/acc"}, env(),
+			func(c Config) (any, any) { return c.Security.KEKFile, "/var/lib/acc/kek" }},
+		{"ok/explicit store kept", nil, env("ACCOLADE_STORE", "redis://127.0.0.1:6379/0"),
+			func(c Config) (any, any) { return c.Store.URL, "redis://127.0.0.1:6379/0" }},
+		{"ok/duration", []string{"-did-cache-ttl=90s"}, env(),
+			func(c Config) (any, any) { return c.DID.CacheTTL, 90 * time.Second }},
+		{"ok/bool env", nil, env("ACCOLADE_ALLOW_LOOPBACK", "true", "ACCOLADE_PUBLIC_URL", "https://badges.example.org"),
+			func(c Config) (any, any) { return c.LoopbackAllowed(), true }},
+		{"ok/https public url does not allow loopback", nil, env("ACCOLADE_PUBLIC_URL", "https://badges.example.org/"),
+			func(c Config) (any, any) { return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"} }},
+		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
+			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Load(tt.args, tt.env)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			got, want := tt.want(c)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  func(string) string
+		want []string // every fragment must appear in the error
+	}{
+		{"fail/bad addr", []string{"--addr", "nope"}, env(), []string{"ACCOLADE_ADDR"}},
+		{"fail/http public url off loopback", nil, env("ACCOLADE_PUBLIC_URL", "http://badges.example.org"), []string{"ACCOLADE_PUBLIC_URL", "https"}},
+		{"fail/relative public url", nil, env("ACCOLADE_PUBLIC_URL", "/x"), []string{"ACCOLADE_PUBLIC_URL"}},
+		{"fail/unknown store scheme", nil, env("ACCOLADE_STORE", "postgres://x"), []string{"ACCOLADE_STORE", "postgres"}},
+		{"fail/short admin token", nil, env("ACCOLADE_ADMIN_TOKEN", "short"), []string{"ACCOLADE_ADMIN_TOKEN"}},
+		{"fail/bad key alg", nil, env("ACCOLADE_KEY_ALG", "RS256"), []string{"ACCOLADE_KEY_ALG"}},
+		{"fail/bad duration env", nil, env("ACCOLADE_DID_CACHE_TTL", "five"), []string{"ACCOLADE_DID_CACHE_TTL", "duration"}},
+		{"fail/bad bool flag", []string{"--offline=maybe"}, env(), []string{"--offline", "boolean"}},
+		{"fail/missing contexts dir", nil, env("ACCOLADE_CONTEXTS_DIR", "/does/not/exist"), []string{"ACCOLADE_CONTEXTS_DIR"}},
+		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
+		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
+		{"fail/every problem listed at once", []string{"--log-level=loud"},
+			env("ACCOLADE_ADDR", "bad", "ACCOLADE_KEY_ALG", "x", "ACCOLADE_LOG_FORMAT", "xml", "ACCOLADE_SHUTDOWN_TIMEOUT", "-1s"),
+			[]string{"ACCOLADE_ADDR", "ACCOLADE_KEY_ALG", "ACCOLADE_LOG_FORMAT", "ACCOLADE_LOG_LEVEL", "ACCOLADE_SHUTDOWN_TIMEOUT"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(tt.args, tt.env)
+			if err == nil {
+				t.Fatal("Load succeeded, want error")
+			}
+			for _, frag := range tt.want {
+				if !strings.Contains(err.Error(), frag) {
+					t.Errorf("error %q does not mention %q", err, frag)
+				}
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	_, err := Load([]string{"--help"}, env())
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("Load(--help) = %v, want flag.ErrHelp", err)
+	}
+	var buf bytes.Buffer
+	Usage(&buf)
+	for _, s := range settings {
+		if !strings.Contains(buf.String(), "--"+s.flag) || !strings.Contains(buf.String(), s.env) {
+			t.Errorf("usage misses %s / %s", s.flag, s.env)
+		}
+	}
+	for _, env := range []string{"ACCOLADE_ADDR", "ACCOLADE_PUBLIC_URL", "ACCOLADE_DATA_DIR", "ACCOLADE_STORE", "ACCOLADE_ADMIN_TOKEN", "ACCOLADE_CONTEXTS_DIR", "ACCOLADE_ALLOW_LOOPBACK"} {
+		if !strings.Contains(buf.String(), env) {
+			t.Errorf("usage misses required setting %s", env)
+		}
+	}
+}
+
+func TestLogValueHidesSecrets(t *testing.T) {
+	c, err := Load(nil, env("ACCOLADE_ADMIN_TOKEN", "supersecret-token-123", "ACCOLADE_STORE", "redis://user:hunter2@127.0.0.1:6379/0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.LogValue().String()
+	for _, secret := range []string{"supersecret-token-123", "hunter2"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("LogValue leaks %q: %s", secret, s)
+		}
+	}
+}
