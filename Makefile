@@ -1,0 +1,58 @@
+# Accolade make targets. `make help` lists them.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/accolade
+PKGS := ./...
+# Shared third-party contexts and test vectors live beside the checkout.
+SHARED ?= $(abspath $(firstword $(wildcard ../shared) $(wildcard /work/shared)))
+export ACCOLADE_CONTEXTS_DIR ?= $(if $(SHARED),$(SHARED)/contexts,)
+export ACCOLADE_TESTDATA_DIR ?= $(if $(SHARED),$(SHARED)/testdata,)
+# The store conformance suite runs against a real Redis (each test uses its own key prefix).
+export ACCOLADE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/accolade
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/accolade
+
+.PHONY: run
+run: build ## run the service on 127.0.0.1:8080 with embedded storage in ./data
+	./$(BIN) serve
+
+.PHONY: test
+test: ## run every test with the race detector, then each benchmark once
+	$(GO) vet $(PKGS)
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null
+
+.PHONY: test-redis
+test-redis: ## run only the Redis-backed tests
+	$(GO) test -race -count=1 -run Redis ./store/... ./cmd/...
+
+.PHONY: bench
+bench: ## run the benchmarks with allocation figures
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+FUZZTIME ?= 15s
+.PHONY: fuzz
+fuzz: ## run each fuzz target for FUZZTIME (default 15s)
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+.PHONY: lint
+lint: ## go vet and gofmt
+	$(GO) vet $(PKGS)
+	@test -z "$$(gofmt -l .)" || (gofmt -l . && exit 1)
+
+.PHONY: clean
+clean: ## remove build output (not ./data)
+	rm -rf bin

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/gin-gonic/gin"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+	// ErrorID ties a 500 response to its log line.
+	ErrorID string `json:"errorId,omitempty"`
+	// Errors lists individual problems, e.g. one per invalid field.
+	Errors []string `json:"errors,omitempty"`
+}
+
+// problemTypeBase prefixes our stable problem type URIs.
+const problemTypeBase = "urn:accolade:problem:"
+
+// HTTPError is an error with a status and a public message. The cause, if any,
+// is logged but never sent to the client.
+type HTTPError struct {
+	Status int
+	Slug   string // problem type suffix, e.g. "not-found"
+	Msg    string // public detail
+	Errs   []string
+	Err    error // internal cause
+}
+
+func (e *HTTPError) Error() string {
+	if e.Err != nil {
+		return e.Msg + ": " + e.Err.Error()
+	}
+	return e.Msg
+}
+
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// errBadRequest returns a 400 with a public message.
+func errBadRequest(msg string, cause error) *HTTPError {
+	return &HTTPError{Status: http.StatusBadRequest, Slug: "bad-request", Msg: msg, Err: cause}
+}
+
+// mapping is the ordered table from error to response.
+var mapping = []struct {
+	is     error
+	status int
+	slug   string
+	msg    string
+}{
+	{store.ErrNotFound, http.StatusNotFound, "not-found", "the resource does not exist"},
+	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
+	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later"},
+	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},
+	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported"},
+}
+
+// toProblem maps err to a problem body, once, for the whole API.
+func toProblem(err error) Problem {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return Problem{Type: problemTypeBase + he.Slug, Title: http.StatusText(he.Status), Status: he.Status, Detail: he.Msg, Errors: he.Errs}
+	}
+	for _, m := range mapping {
+		if errors.Is(err, m.is) {
+			return Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: m.msg}
+		}
+	}
+	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError,
+		Detail: "an internal error occurred; quote the error ID when reporting it", ErrorID: newErrorID()}
+}
+
+func newErrorID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// writeProblem sends p as application/problem+json and records it for the
+// access log.
+func writeProblem(c *gin.Context, p Problem, cause error) {
+	p.Instance = c.Request.URL.Path
+	if cause != nil {
+		_ = c.Error(cause)
+	}
+	if p.ErrorID != "" {
+		c.Set(ctxErrorID, p.ErrorID)
+	}
+	if p.Status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="accolade"`)
+	}
+	c.Header("Content-Type", "application/problem+json")
+	c.Header("Cache-Control", "no-store")
+	c.Status(p.Status)
+	body, _ := jsonMarshal(p)
+	_, _ = c.Writer.Write(body)
+	c.Abort()
+}
+
+// handler is how every route is written: it returns an error instead of
+// writing its own error response.
+type handler func(c *gin.Context) error
+
+// wrap adapts a handler to gin, mapping its error once.
+func wrap(h handler) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			writeProblem(c, toProblem(err), err)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/config"
+	"github.com/accolade-badges/accolade/internal/httpguard"
+	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/issuer"
+	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/bolt"
+)
+
+// loadConfig parses settings flags and environment for a command, printing
+// usage for --help. ok is false when the command should exit with code.
+func loadConfig(env *environment, name, synopsis string, args []string, register ...func(*flag.FlagSet)) (cfg config.Config, code int, ok bool) {
+	var reg func(*flag.FlagSet)
+	if len(register) > 0 {
+		reg = register[0]
+	}
+	cfg, err := config.LoadWithFlags(args, env.getenv, reg)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(env.stdout, "Usage: accolade %s [flags]\n\n%s\n\nSettings (flag, environment variable, default):\n", name, synopsis)
+		config.Usage(env.stdout)
+		return cfg, 0, false
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "accolade %s: invalid configuration:\n", name)
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintf(env.stderr, "  - %s\n", line)
+		}
+		return cfg, 2, false
+	}
+	return cfg, 0, true
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.Log.SlogLevel()}
+	var h slog.Handler
+	if cfg.Log.Format == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	} else {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(logctx.NewHandler(h))
+}
+
+// openStore picks the storage implementation by the URL's scheme.
+func openStore(cfg config.Config) (store.Store, error) {
+	switch {
+	case strings.HasPrefix(cfg.Store.URL, "bolt://"):
+		path, err := bolt.ParseURL(cfg.Store.URL)
+		if err != nil {
+			return nil, err
+		}
+		db, err := bolt.Open(path, bolt.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", cfg.Store.URL, err)
+		}
+		return db, nil
+	}
+	return nil, fmt.Errorf("store %q: unsupported scheme", cfg.Store.URL)
+}
+
+// app is the wired service graph shared by serve and the CLI commands that
+// work on a data directory.
+type app struct {
+	cfg      config.Config
+	log      *slog.Logger
+	store    store.Store
+	kek      *keys.KEK
+	identity *issuer.Identity
+	resolver did.Resolver
+}
+
+func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.Store.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	kek, created, err := keys.LoadOrCreateKEK(cfg.Security.KEKFile)
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		log.InfoContext(ctx, "key-encryption key created", logctx.KeyPath, cfg.Security.KEKFile)
+	}
+	st, err := openStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	alg, err := keys.ParseAlg(cfg.Issuer.KeyAlg)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	id, err := issuer.NewIdentity(issuer.IdentityConfig{
+		Store: st, KEK: kek, PublicURL: cfg.HTTP.PublicURL, DIDMethod: cfg.Issuer.DIDMethod,
+		KeyAlg: alg, ProfileName: cfg.Issuer.Name, Logger: log,
+	})
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if _, err := id.Bootstrap(ctx); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return &app{cfg: cfg, log: log, store: st, kek: kek, identity: id, resolver: newResolver(cfg)}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// newResolver builds the DID resolver: did:key, did:jwk, and did:web through
+// the guarded client behind a TTL cache.
+func newResolver(cfg config.Config) did.Resolver {
+	client := newGuardedClient(cfg)
+	// Only did:web is cached: did:key and did:jwk resolve locally, and anyone
+	// can mint them, so caching them would let a caller evict did:web entries.
+	return did.Multi{
+		"key": did.KeyResolver{},
+		"jwk": did.JWKResolver{},
+		"web": did.NewCache(did.WebResolver{Client: client, AllowInsecureLoopback: cfg.LoopbackAllowed()}, cfg.DID.CacheTTL, 10000, time.Now),
+	}
+}
+
+func newGuardedClient(cfg config.Config) *http.Client {
+	return httpguard.New(httpguard.Options{Timeout: 10 * time.Second, MaxBytes: 1 << 20, AllowLoopback: cfg.LoopbackAllowed()})
+}
+
+// ensureAdminToken returns the configured admin token, or the one kept in
+// DATA_DIR/admin-token, generating it on first start (mode 0600).
+func ensureAdminToken(ctx context.Context, cfg config.Config, log *slog.Logger) (string, error) {
+	if cfg.Security.AdminToken != "" {
+		return cfg.Security.AdminToken, nil
+	}
+	path := cfg.AdminTokenFile()
+	if b, err := os.ReadFile(path); err == nil {
+		if st, err := os.Stat(path); err == nil && st.Mode().Perm()&0o077 != 0 {
+			return "", fmt.Errorf("admin token file %s is readable by others (mode %v): run chmod 600 %s", path, st.Mode().Perm(), path)
+		}
+		tok := strings.TrimSpace(string(b))
+		if len(tok) < 16 {
+			return "", fmt.Errorf("admin token file %s holds fewer than 16 characters", path)
+		}
+		log.InfoContext(ctx, "admin token loaded", logctx.KeyPath, path)
+		return tok, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b[:])
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return "", err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
+	_, werr := f.WriteString(tok + "\n")
+	if err := errors.Join(werr, f.Sync(), f.Close()); err != nil {
+		return "", fmt.Errorf("write admin token: %w", err)
+	}
+	log.InfoContext(ctx, "admin token generated; read it from the file", logctx.KeyPath, path)
+	return tok, nil
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/config"
+)
+
+func runDID(ctx context.Context, env *environment, args []string) int {
+	return subcommand(ctx, env, "did", args, []command{
+		{"resolve", "resolve a DID (did:key, did:jwk, did:web) and print its document", runDIDResolve},
+	})
+}
+
+func runDIDResolve(ctx context.Context, env *environment, args []string) int {
+	fs := config.FlagSet("did resolve", env.stderr)
+	allowLoopback := fs.Bool("allow-loopback", env.getenv("ACCOLADE_ALLOW_LOOPBACK") == "true", "let did:web reach loopback hosts (plain http on loopback); env ACCOLADE_ALLOW_LOOPBACK")
+	result := fs.Bool("result", false, "print the whole DID resolution result, not only the document")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+		w := env.stderr
+		code := 2
+		if err != nil && isHelpErr(err) {
+			w, code = env.stdout, 0
+		}
+		fmt.Fprintln(w, "Usage: accolade did resolve [flags] DID\n\nResolves DID and prints its DID document as JSON. did:web is fetched over\nHTTPS through the guarded client (1 MiB cap, timeouts, no private addresses).\n\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		return code
+	}
+	cfg := config.Default()
+	cfg.Security.AllowLoopback = *allowLoopback
+	cfg.HTTP.PublicURL = "https://resolver.invalid" // loopback only when asked for
+	r := newResolver(cfg)
+	doc, err := r.Resolve(ctx, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(env.stderr, "accolade did resolve: %v (%s)\n", err, did.ErrorCode(err))
+		return 1
+	}
+	var out any = doc
+	if *result {
+		out = map[string]any{"didDocument": doc, "didResolutionMetadata": map[string]any{"contentType": "application/did+ld+json"}, "didDocumentMetadata": map[string]any{}}
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/accolade-badges/accolade/api"
+	"github.com/accolade-badges/accolade/internal/config"
+	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const serveSynopsis = `Runs the Accolade HTTP service. On first start it creates, in the data
+directory, a key-encryption key, an issuer signing key sealed with it, the
+issuer's DIDs (did:key, and did:web served at /.well-known/did.json or
+/<path>/did.json) and a default issuer profile. Later starts reuse them.`
+
+func runServe(ctx context.Context, env *environment, args []string) int {
+	cfg, code, ok := loadConfig(env, "serve", serveSynopsis, args)
+	if !ok {
+		return code
+	}
+	log := newLogger(cfg, env.stderr)
+	slog.SetDefault(log)
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("accolade stopped", logctx.KeyErr, err.Error())
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log.InfoContext(ctx, "starting accolade", "version", version, "config", cfg)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	token, err := ensureAdminToken(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	handler := api.New(api.Config{
+		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver,
+		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
+	})
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.InfoContext(ctx, "accolade listening", "addr", ln.Addr().String(), "public_url", cfg.HTTP.PublicURL,
+		"did_web", a.identity.WebDID())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "drain_timeout", cfg.HTTP.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("accolade stopped cleanly")
+	return nil
+}
