@@ -24,6 +24,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/store/bolt"
+	"github.com/accolade-badges/accolade/store/redis"
 )
 
 // loadConfig parses settings flags and environment for a command, printing
@@ -73,8 +74,16 @@ func openStore(cfg config.Config) (store.Store, error) {
 			return nil, fmt.Errorf("open %s: %w", cfg.Store.URL, err)
 		}
 		return db, nil
+	case strings.HasPrefix(cfg.Store.URL, "redis"):
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		db, err := redis.Open(ctx, cfg.Store.URL, redis.Options{Prefix: cfg.Store.RedisPrefix})
+		if err != nil {
+			return nil, fmt.Errorf("open redis store: %w", err)
+		}
+		return db, nil
 	}
-	return nil, fmt.Errorf("store %q: unsupported scheme", cfg.Store.URL)
+	return nil, fmt.Errorf("store: unsupported scheme (want bolt:// or redis://)")
 }
 
 // app is the wired service graph shared by serve and the CLI commands that

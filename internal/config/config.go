@@ -43,6 +43,8 @@ type Store struct {
 	DataDir string
 	// URL is bolt:///path/file.db or redis://host:port/db.
 	URL string
+	// RedisPrefix prefixes every Redis key, so installations can share a server.
+	RedisPrefix string
 }
 
 // Security holds credentials and network policy.
@@ -188,6 +190,9 @@ func (c Config) Validate() error {
 		default:
 			bad("ACCOLADE_STORE", "scheme %q: want bolt:// or redis://", su.Scheme)
 		}
+	}
+	if p := c.Store.RedisPrefix; p == "" || strings.ContainsAny(p, ":{} ") {
+		bad("ACCOLADE_REDIS_PREFIX", "%q: want letters, digits, '-', '_' or '.'", p)
 	}
 	if t := c.Security.AdminToken; t != "" && len(t) < 16 {
 		bad("ACCOLADE_ADMIN_TOKEN", "must be at least 16 characters")

@@ -71,6 +71,8 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.Store.DataDir })},
 	{flag: "store", env: "ACCOLADE_STORE", derived: "bolt://DATA_DIR/accolade.db", usage: "storage URL: bolt:///path/file.db or redis://host:6379/0",
 		set: str(func(c *Config) *string { return &c.Store.URL })},
+	{flag: "redis-prefix", env: "ACCOLADE_REDIS_PREFIX", def: "accolade", usage: "prefix of every key in a redis:// store",
+		set: str(func(c *Config) *string { return &c.Store.RedisPrefix })},
 	{flag: "admin-token", env: "ACCOLADE_ADMIN_TOKEN", derived: "generated into DATA_DIR/admin-token", secret: true, usage: "admin API bearer token (16+ characters)",
 		set: str(func(c *Config) *string { return &c.Security.AdminToken })},
 	{flag: "kek-file", env: "ACCOLADE_KEK_FILE", derived: "DATA_DIR/kek", usage: "key-encryption key file (created with mode 0600)",
