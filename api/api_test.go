@@ -60,7 +60,7 @@ func newFixture(t *testing.T, publicURL string, ping error) *fixture {
 	}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Store: p, Identity: id,
-		Resolver: did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
+		Resolver:   did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 4096,
 	})
 	return &fixture{srv: srv, logs: &logs, id: id}
@@ -216,9 +216,9 @@ func TestDIDDocumentPathForm(t *testing.T) {
 func TestUniversalResolver(t *testing.T) {
 	f := newFixture(t, "http://localhost:8080", nil)
 	tests := []struct {
-		name   string
-		path   string
-		status int
+		name    string
+		path    string
+		status  int
 		errCode string
 	}{
 		{"ok/did:key", "/1.0/identifiers/did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp", 200, ""},

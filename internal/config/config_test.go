@@ -64,7 +64,9 @@ func TestLoadPrecedence(t *testing.T) {
 		{"ok/bool env", nil, env("ACCOLADE_ALLOW_LOOPBACK", "true", "ACCOLADE_PUBLIC_URL", "https://badges.example.org"),
 			func(c Config) (any, any) { return c.LoopbackAllowed(), true }},
 		{"ok/https public url does not allow loopback", nil, env("ACCOLADE_PUBLIC_URL", "https://badges.example.org/"),
-			func(c Config) (any, any) { return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"} }},
+			func(c Config) (any, any) {
+				return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"}
+			}},
 		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
 			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
 	}
