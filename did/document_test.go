@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/accolade-badges/accolade/keys"
@@ -306,11 +307,11 @@ func TestErrorCode(t *testing.T) {
 type fakeResolver struct {
 	docs  map[string]*Document
 	err   error
-	calls int
+	calls atomic.Int64
 }
 
 func (f *fakeResolver) Resolve(_ context.Context, did string) (*Document, error) {
-	f.calls++
+	f.calls.Add(1)
 	if f.err != nil {
 		return nil, f.err
 	}
