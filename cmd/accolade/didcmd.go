@@ -19,7 +19,7 @@ func runDIDResolve(ctx context.Context, env *environment, args []string) int {
 	fs := config.FlagSet("did resolve", env.stderr)
 	allowLoopback := fs.Bool("allow-loopback", env.getenv("ACCOLADE_ALLOW_LOOPBACK") == "true", "let did:web reach loopback hosts (plain http on loopback); env ACCOLADE_ALLOW_LOOPBACK")
 	result := fs.Bool("result", false, "print the whole DID resolution result, not only the document")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	if err := parseInterspersed(fs, args); err != nil || fs.NArg() != 1 {
 		w := env.stderr
 		code := 2
 		if err != nil && isHelpErr(err) {

@@ -275,6 +275,10 @@ func TestDIDResolveCommand(t *testing.T) {
 	if err := json.Unmarshal([]byte(out.String()), &doc); err != nil || doc["id"] != d {
 		t.Fatalf("output is not the DID document: %v %s", err, out.String())
 	}
+	env, out, errb = testEnv(nil)
+	if code := run(context.Background(), env, []string{"did", "resolve", d, "--result"}); code != 0 || !strings.Contains(out.String(), "didResolutionMetadata") {
+		t.Errorf("flag after the DID was not honoured: exit %d, %s %s", code, out.String(), errb.String())
+	}
 	env, _, errb = testEnv(nil)
 	if code := run(context.Background(), env, []string{"did", "resolve", "did:example:123"}); code != 1 {
 		t.Errorf("unknown method: exit %d, want 1", code)
