@@ -20,7 +20,14 @@ type Config struct {
 	Issuer   Issuer
 	DID      DID
 	Contexts Contexts
+	Verify   Verify
 	Log      Log
+}
+
+// Verify configures credential verification.
+type Verify struct {
+	// ClockSkew is the leeway on validity dates and token times.
+	ClockSkew time.Duration
 }
 
 // HTTP configures the listener and the public face of the service.
@@ -216,8 +223,11 @@ func (c Config) Validate() error {
 	if c.DID.CacheTTL <= 0 {
 		bad("ACCOLADE_DID_CACHE_TTL", "must be positive")
 	}
-	if d := c.Contexts.Dir; d != "" {
-		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+	if c.Verify.ClockSkew < 0 || c.Verify.ClockSkew > time.Hour {
+		bad("ACCOLADE_CLOCK_SKEW", "must be between 0 and 1h")
+	}
+	for _, d := range filepath.SplitList(c.Contexts.Dir) {
+		if st, err := os.Stat(d); d != "" && (err != nil || !st.IsDir()) {
 			bad("ACCOLADE_CONTEXTS_DIR", "%q is not a readable directory", d)
 		}
 	}

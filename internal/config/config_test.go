@@ -30,6 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 		Security: Security{KEKFile: "data/kek"},
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto"},
 		DID:      DID{CacheTTL: 5 * time.Minute},
+		Verify:   Verify{ClockSkew: 2 * time.Minute},
 		Log:      Log{Level: "info", Format: "text"},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {

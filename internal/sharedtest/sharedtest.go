@@ -55,14 +55,24 @@ func Testdata(tb testing.TB, elem ...string) string {
 // index.json), failing the test if it cannot be found.
 func ContextsDir(tb testing.TB) string {
 	tb.Helper()
-	if d := os.Getenv("ACCOLADE_CONTEXTS_DIR"); d != "" {
-		return d
+	// The setting may list several directories; the contexts (with
+	// index.json) come first.
+	if d := filepath.SplitList(os.Getenv("ACCOLADE_CONTEXTS_DIR")); len(d) > 0 && d[0] != "" {
+		return d[0]
 	}
 	if s := find(); s != "" {
 		return filepath.Join(s, "contexts")
 	}
 	tb.Fatal("shared contexts not found: set ACCOLADE_CONTEXTS_DIR or keep ../shared/contexts beside the checkout")
 	return ""
+}
+
+// LoaderDirs returns the offline directories a context and schema loader
+// needs in tests: the contexts and the OB 3.0 JSON Schemas, joined with the
+// path-list separator as ACCOLADE_CONTEXTS_DIR takes them.
+func LoaderDirs(tb testing.TB) string {
+	tb.Helper()
+	return ContextsDir(tb) + string(filepath.ListSeparator) + Testdata(tb, "ob3", "schema")
 }
 
 // ReadTestdata reads a shared testdata file.
