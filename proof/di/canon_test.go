@@ -1,0 +1,407 @@
+package di
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/piprate/json-gold/ld"
+
+	"github.com/accolade-badges/accolade/internal/sharedtest"
+)
+
+// TestCanonicalizeRefuses covers JSONGold's strictness: what json-gold would
+// drop or serialize unlike RDFC-1.0 is an error, never silently unsigned.
+func TestCanonicalizeRefuses(t *testing.T) {
+	t.Parallel()
+	subject := func(d map[string]any) map[string]any { return d["credentialSubject"].(map[string]any) }
+	tests := []struct {
+		name    string
+		mutate  func(d map[string]any)
+		limits  Limits
+		wantErr error
+		wantMsg string // a substring of the error, if set
+	}{
+		{
+			name:    "undefined top-level property",
+			mutate:  func(d map[string]any) { d["favouriteColour"] = "green" },
+			wantErr: ErrUndefinedTerm,
+			wantMsg: `property "favouriteColour" at / is not defined by any context`,
+		},
+		{
+			name:    "undefined nested property",
+			mutate:  func(d map[string]any) { subject(d)["shoeSize"] = 42.0 },
+			wantErr: ErrUndefinedTerm,
+			wantMsg: `property "shoeSize" at /credentialSubject`,
+		},
+		{
+			name: "undefined type",
+			mutate: func(d map[string]any) {
+				d["credentialSchema"] = []any{map[string]any{
+					"id":   "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+					"type": "1EdTechJsonSchemaValidator2019",
+				}}
+			},
+			wantErr: ErrUndefinedTerm,
+			wantMsg: `"1EdTechJsonSchemaValidator2019" is a relative IRI`,
+		},
+		{
+			name:    "relative id",
+			mutate:  func(d map[string]any) { d["id"] = "credentials/3527" },
+			wantErr: ErrUndefinedTerm,
+			wantMsg: `"credentials/3527" is a relative IRI`,
+		},
+		{
+			name: "unknown context",
+			mutate: func(d map[string]any) {
+				d["@context"] = append(d["@context"].([]any), "https://example.org/unknown-context")
+			},
+			wantErr: errUnknownContext,
+		},
+		{
+			name:    "backspace in a string",
+			mutate:  func(d map[string]any) { d["name"] = "Team\bwork" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "form feed in a string",
+			mutate:  func(d map[string]any) { d["name"] = "Team\fwork" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "DEL in a string",
+			mutate:  func(d map[string]any) { d["name"] = "Team\x7fwork" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "invalid UTF-8",
+			mutate:  func(d map[string]any) { d["name"] = "Team\xffwork" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "space in an IRI",
+			mutate:  func(d map[string]any) { d["id"] = "urn:example:a b" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "URL json-gold drops",
+			mutate:  func(d map[string]any) { d["id"] = "https://example.com/" + strings.Repeat("a", 2100) },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "IRI with a bad escape",
+			mutate:  func(d map[string]any) { d["id"] = "https://example.com/%zz" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "invalid language tag",
+			mutate:  func(d map[string]any) { d["name"] = map[string]any{"@value": "Teamwork", "@language": "en_GB"} },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "base direction",
+			mutate:  func(d map[string]any) { d["name"] = map[string]any{"@value": "Teamwork", "@direction": "rtl"} },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "blank node predicate",
+			mutate:  func(d map[string]any) { d["_:p"] = "x" },
+			wantErr: ErrUnsupportedContent,
+		},
+		{
+			name:    "Go value encoding/json does not produce",
+			mutate:  func(d map[string]any) { d["name"] = 42 },
+			wantErr: ErrInvalidDocument,
+		},
+		{
+			name:    "too large",
+			mutate:  func(map[string]any) {},
+			limits:  Limits{MaxBytes: 500},
+			wantErr: ErrTooComplex,
+		},
+		{
+			name:    "too deep",
+			mutate:  func(map[string]any) {},
+			limits:  Limits{MaxDepth: 3},
+			wantErr: ErrTooComplex,
+		},
+		{
+			name:    "too many statements",
+			mutate:  func(map[string]any) {},
+			limits:  Limits{MaxQuads: 10},
+			wantErr: ErrTooComplex,
+		},
+		{
+			name:    "too many blank nodes",
+			mutate:  func(d map[string]any) { delete(subject(d), "id") },
+			limits:  Limits{MaxBlankNodes: 1},
+			wantErr: ErrTooComplex,
+		},
+		{
+			name: "look-alike blank nodes",
+			mutate: func(d map[string]any) {
+				// Two identical results, each with ten identical
+				// alignments: json-gold would try 10! orderings for each,
+				// for minutes.
+				d["credentialSubject"].(map[string]any)["result"] = []any{lookAlike(10), lookAlike(10)}
+			},
+			wantErr: ErrTooComplex,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := obUnsigned(t)
+			tt.mutate(doc)
+			j := NewJSONGold(newDirLoader(t), tt.limits)
+			start := time.Now()
+			_, err := j.Canonicalize(context.Background(), doc)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error = %v, want %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not say %q", err, tt.wantMsg)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("refusal took %v", d)
+			}
+		})
+	}
+}
+
+// lookAlike returns an OB Result whose n alignments are identical blank
+// nodes.
+func lookAlike(n int) map[string]any {
+	var align []any
+	for range n {
+		align = append(align, map[string]any{"type": []any{"Alignment"}, "targetName": "Same", "targetUrl": "https://example.org/t"})
+	}
+	return map[string]any{"type": []any{"Result"}, "value": "A", "alignment": align}
+}
+
+// TestCanonicalizeAccepts: what strictness must not refuse.
+func TestCanonicalizeAccepts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		mutate func(d map[string]any)
+	}{
+		{"tab, LF and CR in strings", func(d map[string]any) { d["name"] = "Team\twork\r\nbadge \"quoted\" \\ back" }},
+		{"non-ASCII", func(d map[string]any) { d["name"] = "Équipe ∞ 🏅 \u00a0" }},
+		{"language tag", func(d map[string]any) { d["name"] = map[string]any{"@value": "Teamwork", "@language": "en-GB"} }},
+		{"json.Number", func(d map[string]any) {
+			d["credentialSubject"].(map[string]any)["result"] = []any{map[string]any{"type": []any{"Result"}, "value": json.Number("92")}}
+		}},
+		{"undefined type with extensions.json", func(d map[string]any) {
+			d["@context"] = append(d["@context"].([]any), "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+			d["credentialSchema"] = []any{map[string]any{
+				"id":   "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+				"type": "1EdTechJsonSchemaValidator2019",
+			}}
+		}},
+		{"a few look-alike blank nodes", func(d map[string]any) {
+			d["credentialSubject"].(map[string]any)["result"] = []any{lookAlike(3), lookAlike(3)}
+		}},
+		{"null value", func(d map[string]any) { d["description"] = nil }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			doc := obUnsigned(t)
+			tt.mutate(doc)
+			out, err := testCanon(t).Canonicalize(context.Background(), doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out) == 0 || out[len(out)-1] != '\n' {
+				t.Errorf("output %q does not end in a newline", out)
+			}
+		})
+	}
+}
+
+// TestCanonicalizeOBExamples canonicalizes every OB 3.0 spec example and
+// checks the serialization against json-gold's own.
+func TestCanonicalizeOBExamples(t *testing.T) {
+	t.Parallel()
+	entries, err := os.ReadDir(sharedtest.Testdata(t, "ob3", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Run(e.Name(), func(t *testing.T) {
+			t.Parallel()
+			doc := readJSON(t, "ob3", "examples", e.Name())
+			delete(doc, "proof")
+			got, err := testCanon(t).Canonicalize(context.Background(), doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(goldNormalize(t, doc), string(got)); diff != "" {
+				t.Errorf("differs from json-gold's serialization (-json-gold +ours):\n%s", diff)
+			}
+		})
+	}
+}
+
+// goldNormalize is json-gold's own Normalize, for comparison.
+func goldNormalize(t *testing.T, doc map[string]any) string {
+	t.Helper()
+	opts := goldOptions(&goldLoader{ctx: context.Background(), loader: newDirLoader(t), copyDocs: true})
+	opts.SafeMode = false
+	out, err := ld.NewJsonLdProcessor().Normalize(cloneJSON(doc), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.(string)
+}
+
+// TestCanonicalizeDoesNotMutate checks that neither the document nor the
+// shared context documents change.
+func TestCanonicalizeDoesNotMutate(t *testing.T) {
+	t.Parallel()
+	loader := newDirLoader(t)
+	j := NewJSONGold(loader, Limits{})
+	doc := readJSON(t, "ob3", "examples", "complete-openbadgecredential.json")
+	delete(doc, "proof")
+	before := cloneJSON(doc)
+	if _, err := j.Canonicalize(context.Background(), doc); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, doc); diff != "" {
+		t.Errorf("document changed (-before +after):\n%s", diff)
+	}
+	fresh := newDirLoader(t)
+	loader.mu.Lock()
+	defer loader.mu.Unlock()
+	if len(loader.docs) < 3 {
+		t.Fatalf("only %d contexts loaded", len(loader.docs))
+	}
+	for url, d := range loader.docs {
+		want, err := fresh.JSON(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, d); diff != "" {
+			t.Errorf("context %s changed (-want +got):\n%s", url, diff)
+		}
+	}
+}
+
+// importLoader serves a context that @imports another; json-gold merges
+// into the imported document, so the adapter must hand out a copy.
+type importLoader struct {
+	mu   sync.Mutex
+	docs map[string]any
+}
+
+func (l *importLoader) JSON(_ context.Context, url string) (any, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d, ok := l.docs[url]
+	if !ok {
+		return nil, errUnknownContext
+	}
+	return d, nil
+}
+
+func TestCanonicalizeImportDoesNotMutate(t *testing.T) {
+	t.Parallel()
+	base := map[string]any{"@context": map[string]any{"name": "https://schema.org/name"}}
+	l := &importLoader{docs: map[string]any{
+		"https://example.org/base":  base,
+		"https://example.org/outer": map[string]any{"@context": map[string]any{"@version": 1.1, "@import": "https://example.org/base", "desc": "https://schema.org/description"}},
+	}}
+	j := NewJSONGold(l, Limits{})
+	doc := map[string]any{"@context": "https://example.org/outer", "@id": "urn:x", "name": "n", "desc": "d"}
+	out, err := j.Canonicalize(context.Background(), doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "<urn:x> <https://schema.org/description> \"d\" .\n<urn:x> <https://schema.org/name> \"n\" .\n"
+	if diff := cmp.Diff(want, string(out)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// An @import in an inline context, deeper in the document.
+	nested := map[string]any{
+		"@context": map[string]any{"sub": "https://schema.org/subjectOf"},
+		"@id":      "urn:y",
+		"sub": map[string]any{
+			"@context": map[string]any{"@import": "https://example.org/base", "desc": "https://schema.org/description"},
+			"@id":      "urn:z", "name": "n", "desc": "d",
+		},
+	}
+	if _, err := j.Canonicalize(context.Background(), nested); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"@context": map[string]any{"name": "https://schema.org/name"}}, base); diff != "" {
+		t.Errorf("imported context changed (-want +got):\n%s", diff)
+	}
+}
+
+// TestCanonicalizeConcurrent runs one JSONGold from many goroutines (run
+// with -race).
+func TestCanonicalizeConcurrent(t *testing.T) {
+	t.Parallel()
+	j := NewJSONGold(newDirLoader(t), Limits{})
+	docs := []map[string]any{obUnsigned(t), readJSON(t, "eddsa", "unsigned.json")}
+	want := make([][]byte, len(docs))
+	for i, d := range docs {
+		out, err := j.Canonicalize(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = out
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 4 {
+				d := docs[(g+i)%len(docs)]
+				out, err := j.Canonicalize(context.Background(), d)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if string(out) != string(want[(g+i)%len(docs)]) {
+					t.Error("output differs between goroutines")
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestCanonicalizeCanceled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := testCanon(t).Canonicalize(ctx, obUnsigned(t)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error = %v, want context.Canceled", err)
+	}
+	var nilLoader *JSONGold
+	if _, err := nilLoader.Canonicalize(context.Background(), obUnsigned(t)); !errors.Is(err, ErrInvalidDocument) {
+		t.Fatalf("nil JSONGold: error = %v, want ErrInvalidDocument", err)
+	}
+}
+
+// TestNoNetworkLoader makes sure the options never carry json-gold's
+// default (HTTP) document loader.
+func TestNoNetworkLoader(t *testing.T) {
+	t.Parallel()
+	opts := goldOptions(&goldLoader{})
+	if _, ok := opts.DocumentLoader.(*goldLoader); !ok {
+		t.Fatalf("document loader is %T", opts.DocumentLoader)
+	}
+	j := NewJSONGold(newDirLoader(t), Limits{})
+	doc := map[string]any{"@context": "https://www.w3.org/ns/did/v99", "@id": "urn:x"}
+	if _, err := j.Canonicalize(context.Background(), doc); !errors.Is(err, errUnknownContext) {
+		t.Fatalf("error = %v, want the loader's errUnknownContext", err)
+	}
+}
