@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/logctx"
 	"github.com/accolade-badges/accolade/keys"
@@ -108,11 +109,15 @@ type keyRecord struct {
 // Profile is an issuer profile as stored. The default one is made on first
 // start.
 type Profile struct {
-	ID      string    `json:"id"`
-	Name    string    `json:"name"`
-	URL     string    `json:"url,omitempty"`
-	Email   string    `json:"email,omitempty"`
-	Created time.Time `json:"created"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	URL         string            `json:"url,omitempty"`
+	Email       string            `json:"email,omitempty"`
+	Phone       string            `json:"phone,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Image       *credential.Image `json:"image,omitempty"`
+	Created     time.Time         `json:"created"`
+	Updated     time.Time         `json:"updated,omitzero"`
 }
 
 // NewIdentity returns the identity; call Bootstrap before use.

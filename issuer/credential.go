@@ -1,0 +1,553 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/proof/di"
+	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
+)
+
+// Credential formats (the names OpenID4VCI and the admin API use).
+const (
+	FormatLDP = "ldp_vc" // JSON-LD with an embedded eddsa-rdfc-2022 proof
+	FormatJWT = "jwt_vc" // OB 3.0 VC-JWT (compact JWS)
+)
+
+const (
+	collCredentials = "credentials"
+	collRecipients  = "recipients"
+	idxAchievement  = "credidx-achievement:"
+	idxRecipient    = "credidx-recipient:"
+)
+
+// Store is the storage the issuer service needs.
+type Store interface {
+	store.Docs
+	store.Sequences
+}
+
+// Config holds the issuer service's dependencies and settings.
+type Config struct {
+	Store     Store
+	Identity  *Identity
+	PublicURL string
+	// DI signs Data Integrity proofs (eddsa-rdfc-2022).
+	DI *di.Signer
+	// Schema validates every credential before it is signed.
+	Schema *credential.SchemaValidator
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Service issues Open Badges 3.0 credentials and manages profiles and
+// achievements.
+type Service struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the issuer service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Identity == nil || cfg.DI == nil || cfg.Schema == nil {
+		return nil, errors.New("issuer: store, identity, DI signer and schema validator are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer")}, nil
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// Recipient names who receives a credential: exactly one of Email, DID or URL.
+type Recipient struct {
+	Email string `json:"email,omitempty"`
+	DID   string `json:"did,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// LogValue keeps recipient identifiers out of logs.
+func (r Recipient) LogValue() slog.Value {
+	switch {
+	case r.Email != "":
+		return slog.StringValue("email:" + redactedHash(credential.NormalizeEmail(r.Email)))
+	case r.DID != "":
+		return slog.StringValue("did:" + redactedHash(r.DID))
+	}
+	return slog.StringValue("url:" + redactedHash(r.URL))
+}
+
+func redactedHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:4])
+}
+
+// indexKey is the recipient's key in the listing index.
+func (r Recipient) indexKey() string {
+	var v string
+	switch {
+	case r.Email != "":
+		v = "email:" + credential.NormalizeEmail(r.Email)
+	case r.DID != "":
+		v = "did:" + r.DID
+	default:
+		v = "url:" + r.URL
+	}
+	h := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(h[:])
+}
+
+// ParseRecipient interprets a recipient filter: an email address, a DID or
+// a URL.
+func ParseRecipient(s string) Recipient {
+	switch {
+	case strings.HasPrefix(s, "did:"):
+		return Recipient{DID: s}
+	case strings.Contains(s, "://"):
+		return Recipient{URL: s}
+	}
+	return Recipient{Email: s}
+}
+
+// IssueRequest asks for one credential.
+type IssueRequest struct {
+	AchievementID string                `json:"achievementId"`
+	Recipient     Recipient             `json:"recipient"`
+	Format        string                `json:"format,omitempty"`
+	Evidence      []credential.Evidence `json:"evidence,omitempty"`
+	Results       []credential.Result   `json:"results,omitempty"`
+	ValidFrom     string                `json:"validFrom,omitempty"`
+	ValidUntil    string                `json:"validUntil,omitempty"`
+	Name          string                `json:"name,omitempty"`
+	Description   string                `json:"description,omitempty"`
+	// ProfileID overrides the achievement's issuer profile.
+	ProfileID string `json:"profileId,omitempty"`
+}
+
+// Issued is a credential as stored and returned.
+type Issued struct {
+	ID            string    `json:"id"`
+	Format        string    `json:"format"`
+	AchievementID string    `json:"achievementId"`
+	ProfileID     string    `json:"profileId"`
+	Recipient     Recipient `json:"recipient"`
+	IssuerDID     string    `json:"issuerDid"`
+	Issued        time.Time `json:"issued"`
+	// Credential is a JSON object (ldp_vc) or a JSON string holding the
+	// compact JWS (jwt_vc).
+	Credential json.RawMessage `json:"credential"`
+}
+
+func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time, err error) {
+	var p []*credential.ValidationError
+	bad := func(field, reason string) { p = append(p, &credential.ValidationError{Field: field, Reason: reason}) }
+	if r.AchievementID == "" {
+		bad("achievementId", "is required")
+	}
+	n := 0
+	for _, v := range []string{r.Recipient.Email, r.Recipient.DID, r.Recipient.URL} {
+		if v != "" {
+			n++
+		}
+	}
+	switch {
+	case n != 1:
+		bad("recipient", "give exactly one of email, did or url")
+	case r.Recipient.Email != "":
+		if a, err := mail.ParseAddress(r.Recipient.Email); err != nil || a.Address != strings.TrimSpace(r.Recipient.Email) {
+			bad("recipient.email", "is not an email address")
+		}
+	case r.Recipient.DID != "":
+		if _, err := did.Parse(r.Recipient.DID); err != nil {
+			bad("recipient.did", "is not a valid DID")
+		}
+	case r.Recipient.URL != "":
+		if !isHTTPURL(r.Recipient.URL) {
+			bad("recipient.url", "must be an absolute http(s) URL")
+		}
+	}
+	switch r.Format {
+	case "":
+		r.Format = FormatLDP
+	case FormatLDP, FormatJWT:
+	default:
+		bad("format", `must be "ldp_vc" or "jwt_vc"`)
+	}
+	validFrom = now.Truncate(time.Second)
+	if r.ValidFrom != "" {
+		t, err := credential.ParseTime(r.ValidFrom)
+		if err != nil {
+			bad("validFrom", "must be a date-time with a time zone, e.g. 2025-06-01T00:00:00Z")
+		}
+		validFrom = t
+	}
+	if r.ValidUntil != "" {
+		t, err := credential.ParseTime(r.ValidUntil)
+		if err != nil {
+			bad("validUntil", "must be a date-time with a time zone, e.g. 2030-06-01T00:00:00Z")
+		} else if !t.After(validFrom) {
+			bad("validUntil", "must be after validFrom")
+		}
+		validUntil = t
+	}
+	for i := range r.Evidence {
+		e := &r.Evidence[i]
+		if len(e.Type) == 0 {
+			e.Type = []string{credential.TypeEvidence}
+		}
+		if e.ID != "" && !isHTTPURL(e.ID) && !strings.HasPrefix(e.ID, "data:") {
+			bad(fmt.Sprintf("evidence[%d].id", i), "must be an http(s) URL or a data: URI")
+		}
+		if e.ID == "" && e.Narrative == "" && e.Name == "" {
+			bad(fmt.Sprintf("evidence[%d]", i), "needs an id, a narrative or a name")
+		}
+	}
+	for i := range r.Results {
+		if len(r.Results[i].Type) == 0 {
+			r.Results[i].Type = []string{credential.TypeResult}
+		}
+	}
+	return validFrom, validUntil, invalid(p)
+}
+
+// Issue builds, validates, signs and stores one credential.
+func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
+	now := s.now()
+	validFrom, validUntil, err := req.validate(now)
+	if err != nil {
+		return Issued{}, err
+	}
+	ach, err := s.Achievement(ctx, req.AchievementID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Issued{}, invalid([]*credential.ValidationError{{Field: "achievementId", Reason: fmt.Sprintf("no achievement %q", req.AchievementID)}})
+	} else if err != nil {
+		return Issued{}, err
+	}
+	if err := checkResults(req.Results, ach); err != nil {
+		return Issued{}, err
+	}
+	profileID := req.ProfileID
+	if profileID == "" {
+		profileID = ach.ProfileID
+	}
+	if profileID == "" {
+		profileID = DefaultProfileID
+	}
+	profile, err := s.Profile(ctx, profileID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Issued{}, invalid([]*credential.ValidationError{{Field: "profileId", Reason: fmt.Sprintf("no issuer profile %q", profileID)}})
+	} else if err != nil {
+		return Issued{}, err
+	}
+	signer, err := s.cfg.Identity.ActiveSigner(ctx)
+	if err != nil {
+		return Issued{}, err
+	}
+	if req.Format == FormatLDP && signer.Key.Alg() != keys.EdDSA {
+		return Issued{}, invalid([]*credential.ValidationError{{Field: "format", Reason: "ldp_vc (eddsa-rdfc-2022) needs an Ed25519 issuer key; the active key is " + string(signer.Key.Alg()) + ": rotate to EdDSA or use jwt_vc"}})
+	}
+	obAch, err := s.OBAchievement(ctx, ach)
+	if err != nil {
+		return Issued{}, err
+	}
+	subject := credential.AchievementSubject{Type: []string{credential.TypeAchievementSubject}, Achievement: obAch, Result: req.Results}
+	switch {
+	case req.Recipient.DID != "":
+		subject.ID = req.Recipient.DID
+	case req.Recipient.URL != "":
+		subject.ID = req.Recipient.URL
+	default:
+		subject.Identifier = []credential.IdentityObject{credential.NewIdentityObject(req.Recipient.Email, newSalt())}
+		if req.Format == FormatJWT {
+			// OB VC-JWT needs sub = credentialSubject.id: give the
+			// recipient a stable urn:uuid subject id.
+			if subject.ID, err = s.subjectIDFor(ctx, req.Recipient); err != nil {
+				return Issued{}, err
+			}
+		}
+	}
+	id := uuid.Must(uuid.NewV7())
+	name := req.Name
+	if name == "" {
+		name = ach.Name
+	}
+	vc := credential.AchievementCredential{
+		Context:           []any{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
+		ID:                "urn:uuid:" + id.String(),
+		Type:              []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential},
+		Name:              name,
+		Description:       req.Description,
+		Issuer:            s.issuerObject(profile, signer.DID),
+		ValidFrom:         validFrom.UTC(),
+		ValidUntil:        validUntil.UTC(),
+		CredentialSubject: subject,
+		Evidence:          req.Evidence,
+		CredentialSchema:  []credential.CredentialSchema{{ID: credential.SchemaAchievementCredential, Type: credential.SchemaType1EdTech}},
+	}
+	doc, err := credential.AsMap(vc)
+	if err != nil {
+		return Issued{}, err
+	}
+	if err := s.check(ctx, doc); err != nil {
+		return Issued{}, err
+	}
+	var raw json.RawMessage
+	switch req.Format {
+	case FormatLDP:
+		signed, err := s.cfg.DI.Sign(ctx, doc, signer.Key, di.Options{VerificationMethod: signer.VerificationMethod, Created: now})
+		if err != nil {
+			return Issued{}, fmt.Errorf("issue: %w", err)
+		}
+		raw, err = json.Marshal(signed)
+		if err != nil {
+			return Issued{}, err
+		}
+	case FormatJWT:
+		tok, err := jose.SignCredential(doc, signer.Key, signer.VerificationMethod, jose.SignOptions{})
+		if err != nil {
+			return Issued{}, fmt.Errorf("issue: %w", err)
+		}
+		raw, _ = json.Marshal(tok)
+	}
+	rec := Issued{ID: vc.ID, Format: req.Format, AchievementID: ach.ID, ProfileID: profileID, Recipient: req.Recipient,
+		IssuerDID: signer.DID, Issued: now, Credential: raw}
+	if err := s.save(ctx, rec); err != nil {
+		return Issued{}, err
+	}
+	s.log.InfoContext(ctx, "credential issued", logctx.KeyCredentialID, rec.ID, "achievement_id", ach.ID,
+		"format", rec.Format, "recipient", req.Recipient, logctx.KeyIssuerDID, signer.DID)
+	return rec, nil
+}
+
+// check runs the structural OB checks and the OB JSON Schema on a credential
+// before it is signed, so the issuer never signs a non-conforming badge.
+func (s *Service) check(ctx context.Context, doc map[string]any) error {
+	if err := credential.Validate(doc); err != nil {
+		return fmt.Errorf("issue: built credential fails OB checks: %w", err)
+	}
+	if err := s.cfg.Schema.Validate(ctx, doc); err != nil {
+		var se *credential.SchemaError
+		if errors.As(err, &se) {
+			var p []*credential.ValidationError
+			for _, prob := range se.Problems {
+				p = append(p, &credential.ValidationError{Field: "credential", Reason: prob})
+			}
+			return invalid(p)
+		}
+		return fmt.Errorf("issue: schema: %w", err)
+	}
+	return nil
+}
+
+func checkResults(results []credential.Result, ach Achievement) error {
+	ids := map[string]credential.ResultDescription{}
+	for _, rd := range ach.ResultDescriptions {
+		ids[rd.ID] = rd
+	}
+	var p []*credential.ValidationError
+	for i, r := range results {
+		if r.ResultDescription == "" {
+			continue
+		}
+		rd, ok := ids[r.ResultDescription]
+		if !ok {
+			p = append(p, &credential.ValidationError{Field: fmt.Sprintf("results[%d].resultDescription", i), Reason: "is not a resultDescription of the achievement"})
+			continue
+		}
+		if rd.ResultType == "Status" && r.Status == "" {
+			p = append(p, &credential.ValidationError{Field: fmt.Sprintf("results[%d].status", i), Reason: "is required for a Status result"})
+		}
+	}
+	return invalid(p)
+}
+
+func newSalt() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// subjectIDFor returns the recipient's stable urn:uuid subject id, made on
+// first use (create-if-absent, so concurrent issues agree).
+func (s *Service) subjectIDFor(ctx context.Context, r Recipient) (string, error) {
+	key := r.indexKey()
+	for range 2 {
+		var rec struct {
+			SubjectID string `json:"subjectId"`
+		}
+		err := s.getJSON(ctx, collRecipients, key, &rec)
+		if err == nil {
+			return rec.SubjectID, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("recipient subject id: %w", err)
+		}
+		rec.SubjectID = "urn:uuid:" + uuid.NewString()
+		switch err := s.putJSON(ctx, collRecipients, key, rec, true); {
+		case err == nil:
+			return rec.SubjectID, nil
+		case !errors.Is(err, store.ErrConflict):
+			return "", fmt.Errorf("recipient subject id: %w", err)
+		}
+	}
+	return "", errors.New("recipient subject id: lost a race twice")
+}
+
+// storageKey is the record key of a credential: its UUID, which for UUIDv7
+// sorts by issue time.
+func storageKey(credID string) string { return strings.TrimPrefix(credID, "urn:uuid:") }
+
+// save writes the listing indexes, then the record: a crash in between leaves
+// an index entry without a record, which listing skips, never a record that
+// listing cannot find.
+func (s *Service) save(ctx context.Context, rec Issued) error {
+	key := storageKey(rec.ID)
+	if err := s.cfg.Store.Put(ctx, idxAchievement+rec.AchievementID, key, nil); err != nil {
+		return fmt.Errorf("store credential: %w", err)
+	}
+	if err := s.cfg.Store.Put(ctx, idxRecipient+rec.Recipient.indexKey(), key, nil); err != nil {
+		return fmt.Errorf("store credential: %w", err)
+	}
+	if err := s.putJSON(ctx, collCredentials, key, rec, true); err != nil {
+		return fmt.Errorf("store credential: %w", err)
+	}
+	return nil
+}
+
+// Credential returns an issued credential by id (urn:uuid:… or the bare UUID).
+func (s *Service) Credential(ctx context.Context, id string) (Issued, error) {
+	var rec Issued
+	if err := s.getJSON(ctx, collCredentials, storageKey(id), &rec); err != nil {
+		return Issued{}, fmt.Errorf("credential: %w", err)
+	}
+	return rec, nil
+}
+
+// ListQuery filters and pages the credential listing.
+type ListQuery struct {
+	AchievementID string
+	Recipient     string
+	Limit         int
+	// Cursor is the Next of the previous page.
+	Cursor string
+}
+
+// CredentialPage is one page of the listing.
+type CredentialPage struct {
+	Items []Issued `json:"items"`
+	// Next is the cursor of the following page, nil on the last page.
+	Next  *string `json:"next"`
+	Total int     `json:"total"`
+}
+
+// Credentials lists issued credentials in issue order, filtered by
+// achievement and/or recipient.
+func (s *Service) Credentials(ctx context.Context, q ListQuery) (CredentialPage, error) {
+	if q.Limit <= 0 || q.Limit > 500 {
+		q.Limit = 50
+	}
+	coll, filterRecipient := collCredentials, ""
+	switch {
+	case q.AchievementID != "":
+		coll = idxAchievement + q.AchievementID
+		if q.Recipient != "" {
+			filterRecipient = ParseRecipient(q.Recipient).indexKey()
+		}
+	case q.Recipient != "":
+		coll = idxRecipient + ParseRecipient(q.Recipient).indexKey()
+	}
+	page := CredentialPage{Items: []Issued{}}
+	after := q.Cursor
+	for len(page.Items) < q.Limit {
+		p, err := s.cfg.Store.List(ctx, coll, after, q.Limit-len(page.Items))
+		if err != nil {
+			return CredentialPage{}, fmt.Errorf("list credentials: %w", err)
+		}
+		for _, r := range p.Records {
+			rec, err := s.record(ctx, coll, r)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // an index entry whose record was never written
+			} else if err != nil {
+				return CredentialPage{}, err
+			}
+			if filterRecipient != "" && rec.Recipient.indexKey() != filterRecipient {
+				continue
+			}
+			page.Items = append(page.Items, rec)
+		}
+		if p.Next == "" {
+			after = ""
+			break
+		}
+		after = p.Next
+	}
+	if after != "" {
+		page.Next = &after
+	}
+	total, err := s.count(ctx, coll, filterRecipient)
+	if err != nil {
+		return CredentialPage{}, err
+	}
+	page.Total = total
+	return page, nil
+}
+
+func (s *Service) record(ctx context.Context, coll string, r store.Record) (Issued, error) {
+	var rec Issued
+	if coll == collCredentials {
+		if err := json.Unmarshal(r.Value, &rec); err != nil {
+			return Issued{}, fmt.Errorf("list credentials: %s: %w", r.ID, err)
+		}
+		return rec, nil
+	}
+	return s.Credential(ctx, r.ID)
+}
+
+// count is the listing's total: an index size, or for two filters a scan of
+// the achievement's index.
+func (s *Service) count(ctx context.Context, coll, filterRecipient string) (int, error) {
+	if filterRecipient == "" {
+		n, err := s.cfg.Store.Count(ctx, coll)
+		if err != nil {
+			return 0, fmt.Errorf("count credentials: %w", err)
+		}
+		return n, nil
+	}
+	n, after := 0, ""
+	for {
+		p, err := s.cfg.Store.List(ctx, coll, after, 500)
+		if err != nil {
+			return 0, fmt.Errorf("count credentials: %w", err)
+		}
+		for _, r := range p.Records {
+			rec, err := s.Credential(ctx, r.ID)
+			if err == nil && rec.Recipient.indexKey() == filterRecipient {
+				n++
+			}
+		}
+		if p.Next == "" {
+			return n, nil
+		}
+		after = p.Next
+	}
+}

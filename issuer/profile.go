@@ -1,0 +1,195 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
+)
+
+// ErrInvalid wraps every validation failure of admin input; the joined
+// *credential.ValidationError values name each field.
+var ErrInvalid = errors.New("invalid input")
+
+// invalid joins field problems under ErrInvalid, or returns nil.
+func invalid(problems []*credential.ValidationError) error {
+	if len(problems) == 0 {
+		return nil
+	}
+	errs := []error{ErrInvalid}
+	for _, p := range problems {
+		errs = append(errs, p)
+	}
+	return errors.Join(errs...)
+}
+
+// ProfileInput is what an admin sends to create or replace an issuer
+// profile. Credentials issued under the profile carry its data in their
+// issuer object, with the issuer DID as its id.
+type ProfileInput struct {
+	Name        string            `json:"name"`
+	URL         string            `json:"url,omitempty"`
+	Email       string            `json:"email,omitempty"`
+	Phone       string            `json:"phone,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Image       *credential.Image `json:"image,omitempty"`
+}
+
+// Validate checks the input.
+func (in *ProfileInput) Validate() error {
+	var p []*credential.ValidationError
+	if strings.TrimSpace(in.Name) == "" {
+		p = append(p, &credential.ValidationError{Field: "name", Reason: "is required"})
+	}
+	if in.URL != "" && !isHTTPURL(in.URL) {
+		p = append(p, &credential.ValidationError{Field: "url", Reason: "must be an absolute http(s) URL"})
+	}
+	if in.Email != "" {
+		if _, err := mail.ParseAddress(in.Email); err != nil {
+			p = append(p, &credential.ValidationError{Field: "email", Reason: "is not an email address"})
+		}
+	}
+	p = append(p, checkImage("image", in.Image)...)
+	return invalid(p)
+}
+
+func (s *Service) profileFromInput(id string, in ProfileInput, created time.Time) Profile {
+	if in.Image != nil && in.Image.Type == "" {
+		in.Image.Type = credential.TypeImage
+	}
+	return Profile{ID: id, Name: in.Name, URL: in.URL, Email: in.Email, Phone: in.Phone, Description: in.Description,
+		Image: in.Image, Created: created, Updated: s.now()}
+}
+
+// CreateProfile stores a new issuer profile.
+func (s *Service) CreateProfile(ctx context.Context, in ProfileInput) (Profile, error) {
+	if err := in.Validate(); err != nil {
+		return Profile{}, err
+	}
+	p := s.profileFromInput(uuid.NewString(), in, s.now())
+	if err := s.putJSON(ctx, collProfiles, p.ID, p, true); err != nil {
+		return Profile{}, fmt.Errorf("create profile: %w", err)
+	}
+	return p, nil
+}
+
+// Profile returns the profile with the given ID.
+func (s *Service) Profile(ctx context.Context, id string) (Profile, error) {
+	var p Profile
+	if err := s.getJSON(ctx, collProfiles, id, &p); err != nil {
+		return Profile{}, fmt.Errorf("profile %q: %w", id, err)
+	}
+	return p, nil
+}
+
+// UpdateProfile replaces the profile's data.
+func (s *Service) UpdateProfile(ctx context.Context, id string, in ProfileInput) (Profile, error) {
+	if err := in.Validate(); err != nil {
+		return Profile{}, err
+	}
+	old, err := s.Profile(ctx, id)
+	if err != nil {
+		return Profile{}, err
+	}
+	p := s.profileFromInput(id, in, old.Created)
+	if err := s.putJSON(ctx, collProfiles, id, p, false); err != nil {
+		return Profile{}, fmt.Errorf("update profile: %w", err)
+	}
+	return p, nil
+}
+
+// DeleteProfile removes a profile. The default profile cannot be deleted.
+func (s *Service) DeleteProfile(ctx context.Context, id string) error {
+	if id == DefaultProfileID {
+		return invalid([]*credential.ValidationError{{Field: "id", Reason: "the default profile cannot be deleted"}})
+	}
+	if err := s.cfg.Store.Delete(ctx, collProfiles, id); err != nil {
+		return fmt.Errorf("delete profile: %w", err)
+	}
+	return nil
+}
+
+// Profiles lists profiles in ID order.
+func (s *Service) Profiles(ctx context.Context, after string, limit int) ([]Profile, string, int, error) {
+	return listJSON[Profile](ctx, s.cfg.Store, collProfiles, after, limit)
+}
+
+// issuerObject is the OB Profile placed in a credential's issuer.
+func (s *Service) issuerObject(p Profile, issuerDID string) credential.Profile {
+	url := p.URL
+	if url == "" {
+		url = s.cfg.PublicURL
+	}
+	return credential.Profile{ID: issuerDID, Type: []string{credential.TypeProfile}, Name: p.Name, URL: url,
+		Email: p.Email, Phone: p.Phone, Description: p.Description, Image: p.Image}
+}
+
+func isHTTPURL(s string) bool {
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > len("https://") && !strings.ContainsAny(s, " \t\n")
+}
+
+func checkImage(field string, img *credential.Image) []*credential.ValidationError {
+	if img == nil {
+		return nil
+	}
+	var p []*credential.ValidationError
+	if !isHTTPURL(img.ID) && !strings.HasPrefix(img.ID, "data:image/") {
+		p = append(p, &credential.ValidationError{Field: field + ".id", Reason: "must be an http(s) URL or a data:image/ URI"})
+	}
+	if img.Type != "" && img.Type != credential.TypeImage {
+		p = append(p, &credential.ValidationError{Field: field + ".type", Reason: `must be "Image"`})
+	}
+	return p
+}
+
+// putJSON stores v; create selects create-if-absent.
+func (s *Service) putJSON(ctx context.Context, coll, id string, v any, create bool) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if create {
+		return s.cfg.Store.Create(ctx, coll, id, raw)
+	}
+	return s.cfg.Store.Put(ctx, coll, id, raw)
+}
+
+func (s *Service) getJSON(ctx context.Context, coll, id string, v any) error {
+	raw, err := s.cfg.Store.Get(ctx, coll, id)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// listJSON returns one page of a collection decoded as T, the cursor of the
+// next page ("" on the last) and the collection's size.
+func listJSON[T any](ctx context.Context, docs store.Docs, coll, after string, limit int) ([]T, string, int, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	page, err := docs.List(ctx, coll, after, limit)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("list %s: %w", coll, err)
+	}
+	total, err := docs.Count(ctx, coll)
+	if err != nil {
+		return nil, "", 0, fmt.Errorf("count %s: %w", coll, err)
+	}
+	out := make([]T, 0, len(page.Records))
+	for _, r := range page.Records {
+		var v T
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			return nil, "", 0, fmt.Errorf("list %s: %s: %w", coll, r.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, page.Next, total, nil
+}
