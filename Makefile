@@ -5,7 +5,7 @@ BIN := bin/accolade
 PKGS := ./...
 # Shared third-party contexts and test vectors live beside the checkout.
 SHARED ?= $(abspath $(firstword $(wildcard ../shared) $(wildcard /work/shared)))
-export ACCOLADE_CONTEXTS_DIR ?= $(if $(SHARED),$(SHARED)/contexts,)
+export ACCOLADE_CONTEXTS_DIR ?= $(if $(SHARED),$(SHARED)/contexts:$(SHARED)/testdata/ob3/schema,)
 export ACCOLADE_TESTDATA_DIR ?= $(if $(SHARED),$(SHARED)/testdata,)
 # The store conformance suite runs against a real Redis (each test uses its own key prefix).
 export ACCOLADE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
@@ -24,8 +24,15 @@ build: ## build bin/accolade
 run: build ## run the service on 127.0.0.1:8080 with embedded storage in ./data
 	./$(BIN) serve
 
+# Digital Bazaar's JavaScript VC stack, for the interop tests (pinned by package-lock.json).
+interop/js/node_modules/.package-lock.json: interop/js/package-lock.json interop/js/package.json
+	cd interop/js && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: interop-deps
+interop-deps: interop/js/node_modules/.package-lock.json ## install the interop harness's npm packages
+
 .PHONY: test
-test: ## run every test with the race detector, then each benchmark once
+test: interop-deps ## run every test with the race detector, then each benchmark once
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi

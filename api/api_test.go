@@ -16,10 +16,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/ldcontext"
+	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store/bolt"
+	"github.com/accolade-badges/accolade/verifier"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -35,7 +40,7 @@ type fixture struct {
 	id   *issuer.Identity
 }
 
-func newFixture(t *testing.T, publicURL string, ping error) *fixture {
+func newFixture(t testing.TB, publicURL string, ping error) *fixture {
 	t.Helper()
 	db, err := bolt.Open(filepath.Join(t.TempDir(), "a.db"), bolt.Options{})
 	if err != nil {
@@ -58,10 +63,25 @@ func newFixture(t *testing.T, publicURL string, ping error) *fixture {
 	if ping != nil {
 		p = pinger{ping}
 	}
+	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon := di.NewJSONGold(contexts, di.Limits{})
+	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
+	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
+		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ver, err := verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Store: p, Identity: id,
-		Resolver:   did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
-		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 4096,
+		Resolver: resolver, Issuer: iss, Verifier: ver,
+		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
 	return &fixture{srv: srv, logs: &logs, id: id}
 }
@@ -147,7 +167,7 @@ func TestProblems(t *testing.T) {
 		{"fail/unknown field", "POST", "/api/v1/issuer/keys/rotate", testToken, `{"algo":"EdDSA"}`, 400, `unknown field "algo"`},
 		{"fail/trailing data", "POST", "/api/v1/issuer/keys/rotate", testToken, `{} {}`, 400, "after the JSON value"},
 		{"fail/bad alg", "POST", "/api/v1/issuer/keys/rotate", testToken, `{"alg":"none"}`, 400, "EdDSA or ES256"},
-		{"fail/oversized body", "POST", "/api/v1/issuer/keys/rotate", testToken, `{"alg":"` + strings.Repeat("x", 5000) + `"}`, 413, "exceeds 4096 bytes"},
+		{"fail/oversized body", "POST", "/api/v1/issuer/keys/rotate", testToken, `{"alg":"` + strings.Repeat("x", 70000) + `"}`, 413, "exceeds 65536 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

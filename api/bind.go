@@ -16,6 +16,16 @@ import (
 // trailing data, wrong types and oversized bodies are 400/413 problems with
 // the reason. optional allows an empty body.
 func bindJSON(c *gin.Context, v any, optional bool) error {
+	return decodeBody(c, v, optional, true)
+}
+
+// bindJSONLoose is bindJSON for third-party request shapes (VC-API), whose
+// extra members are ignored rather than refused.
+func bindJSONLoose(c *gin.Context, v any) error {
+	return decodeBody(c, v, false, false)
+}
+
+func decodeBody(c *gin.Context, v any, optional, strict bool) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !(len(mt) > 5 && mt[len(mt)-5:] == "+json")) {
@@ -37,7 +47,9 @@ func bindJSON(c *gin.Context, v any, optional bool) error {
 		return errBadRequest("a JSON body is required", nil)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
+	if strict {
+		dec.DisallowUnknownFields()
+	}
 	if err := dec.Decode(v); err != nil {
 		return errBadRequest(describeJSONError(err), err)
 	}

@@ -6,7 +6,12 @@ import (
 	"errors"
 	"net/http"
 
+	"strings"
+
+	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/issuer"
+	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/gin-gonic/gin"
 )
@@ -62,6 +67,7 @@ var mapping = []struct {
 	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
 	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later"},
 	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},
+	{ldcontext.ErrUnavailable, http.StatusServiceUnavailable, "context-unavailable", "a pinned JSON-LD context or JSON Schema is not available here; import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR"},
 	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported"},
 }
 
@@ -71,6 +77,10 @@ func toProblem(err error) Problem {
 	if errors.As(err, &he) {
 		return Problem{Type: problemTypeBase + he.Slug, Title: http.StatusText(he.Status), Status: he.Status, Detail: he.Msg, Errors: he.Errs}
 	}
+	if errors.Is(err, issuer.ErrInvalid) {
+		return Problem{Type: problemTypeBase + "invalid-request", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
+			Detail: "the request is invalid; see errors", Errors: validationMessages(err)}
+	}
 	for _, m := range mapping {
 		if errors.Is(err, m.is) {
 			return Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: m.msg}
@@ -78,6 +88,38 @@ func toProblem(err error) Problem {
 	}
 	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError,
 		Detail: "an internal error occurred; quote the error ID when reporting it", ErrorID: newErrorID()}
+}
+
+// validationMessages lists the field problems inside err, or its message
+// when it holds none (such as an undefined JSON-LD term found while signing).
+func validationMessages(err error) []string {
+	var out []string
+	var walk func(error)
+	walk = func(e error) {
+		var ve *credential.ValidationError
+		if errors.As(e, &ve) && ve == e {
+			out = append(out, ve.Error())
+			return
+		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		if u := errors.Unwrap(e); u != nil {
+			walk(u)
+		}
+	}
+	walk(err)
+	if len(out) == 0 {
+		msg := err.Error()
+		if i := strings.Index(msg, "invalid input: "); i >= 0 {
+			msg = msg[i+len("invalid input: "):]
+		}
+		out = append(out, msg)
+	}
+	return out
 }
 
 func newErrorID() string {

@@ -33,6 +33,8 @@ func (s *Server) routes() {
 	admin.GET("/issuer", wrap(s.issuerSummary))
 	admin.GET("/issuer/keys", wrap(s.listKeys))
 	admin.POST("/issuer/keys/rotate", wrap(s.rotateKey))
+	s.issuerRoutes(admin)
+	s.verifierRoutes()
 }
 
 func (s *Server) healthz(c *gin.Context) error {

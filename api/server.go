@@ -35,10 +35,13 @@ type Identity interface {
 
 // Config holds the API's dependencies and settings.
 type Config struct {
-	Logger       *slog.Logger
-	Store        Pinger
-	Identity     Identity
-	Resolver     did.Resolver
+	Logger   *slog.Logger
+	Store    Pinger
+	Identity Identity
+	Resolver did.Resolver
+	// Issuer and Verifier are optional; their routes exist only when set.
+	Issuer       Issuer
+	Verifier     Verifier
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64

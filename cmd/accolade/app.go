@@ -16,25 +16,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/config"
 	"github.com/accolade-badges/accolade/internal/httpguard"
 	"github.com/accolade-badges/accolade/internal/logctx"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/ldcontext"
+	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/store/redis"
+	"github.com/accolade-badges/accolade/verifier"
 )
 
 // loadConfig parses settings flags and environment for a command, printing
 // usage for --help. ok is false when the command should exit with code.
-func loadConfig(env *environment, name, synopsis string, args []string, register ...func(*flag.FlagSet)) (cfg config.Config, code int, ok bool) {
+func loadConfig(env *environment, name, synopsis string, args []string, opts ...any) (cfg config.Config, code int, ok bool) {
 	var reg func(*flag.FlagSet)
-	if len(register) > 0 {
-		reg = register[0]
+	var rule config.ArgsRule
+	for _, o := range opts {
+		switch o := o.(type) {
+		case func(*flag.FlagSet):
+			reg = o
+		case config.ArgsRule:
+			rule = o
+		}
 	}
-	cfg, err := config.LoadWithFlags(args, env.getenv, reg)
+	cfg, err := config.LoadCommand(args, env.getenv, reg, rule)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(env.stdout, "Usage: accolade %s [flags]\n\n%s\n\nSettings (flag, environment variable, default):\n", name, synopsis)
 		config.Usage(env.stdout)
@@ -95,6 +105,60 @@ type app struct {
 	kek      *keys.KEK
 	identity *issuer.Identity
 	resolver did.Resolver
+	contexts *ldcontext.Loader
+	issuer   *issuer.Service
+	verifier *verifier.Verifier
+}
+
+// storeCache keeps fetched and imported contexts and schemas in the store,
+// so a later outage of their hosts changes nothing.
+type storeCache struct{ docs store.Docs }
+
+const collContexts = "ldcontext"
+
+func (c storeCache) Get(ctx context.Context, url string) ([]byte, error) {
+	b, err := c.docs.Get(ctx, collContexts, url)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ldcontext.ErrNotCached
+	}
+	return b, err
+}
+
+func (c storeCache) Put(ctx context.Context, url string, doc []byte) error {
+	return c.docs.Put(ctx, collContexts, url, doc)
+}
+
+// newContexts builds the pinned context and schema loader: memory, the
+// store's cache (when docs is not nil), the offline directory, then HTTPS
+// unless offline.
+func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) {
+	lc := ldcontext.Config{Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline}
+	if !cfg.Contexts.Offline {
+		lc.Client = newGuardedClient(cfg)
+	}
+	if docs != nil {
+		lc.Cache = storeCache{docs}
+	}
+	l, err := ldcontext.New(lc)
+	if err != nil {
+		return nil, fmt.Errorf("contexts: %w", err)
+	}
+	return l, nil
+}
+
+// newVerifier builds the credential verifier on a context loader.
+func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, error) {
+	client := newGuardedClient(cfg)
+	return verifier.New(verifier.Config{
+		Resolver:      resolver,
+		Canonicalizer: di.NewJSONGold(contexts, di.Limits{}),
+		Schema:        credential.NewSchemaValidator(contexts),
+		ClockSkew:     cfg.Verify.ClockSkew,
+		FetchKeyDocument: func(ctx context.Context, url string) ([]byte, error) {
+			b, _, err := httpguard.Get(ctx, client, url, "application/json, application/ld+json", 256<<10)
+			return b, err
+		},
+	})
 }
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
@@ -129,7 +193,26 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, store: st, kek: kek, identity: id, resolver: newResolver(cfg)}, nil
+	a := &app{cfg: cfg, log: log, store: st, kek: kek, identity: id, resolver: newResolver(cfg)}
+	if a.contexts, err = newContexts(cfg, st); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	canon := di.NewJSONGold(a.contexts, di.Limits{})
+	a.issuer, err = issuer.New(issuer.Config{
+		Store: st, Identity: id, PublicURL: cfg.HTTP.PublicURL, Logger: log,
+		DI:     &di.Signer{Canonicalizer: canon},
+		Schema: credential.NewSchemaValidator(a.contexts),
+	})
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if a.verifier, err = newVerifier(cfg, a.contexts, a.resolver); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return a, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/config"
@@ -19,7 +20,7 @@ func runDIDResolve(ctx context.Context, env *environment, args []string) int {
 	fs := config.FlagSet("did resolve", env.stderr)
 	allowLoopback := fs.Bool("allow-loopback", env.getenv("ACCOLADE_ALLOW_LOOPBACK") == "true", "let did:web reach loopback hosts (plain http on loopback); env ACCOLADE_ALLOW_LOOPBACK")
 	result := fs.Bool("result", false, "print the whole DID resolution result, not only the document")
-	if err := parseInterspersed(fs, args); err != nil || fs.NArg() != 1 {
+	if err := fs.Parse(reorderFlags(args)); err != nil || fs.NArg() != 1 {
 		w := env.stderr
 		code := 2
 		if err != nil && isHelpErr(err) {
@@ -50,4 +51,23 @@ func runDIDResolve(ctx context.Context, env *environment, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// reorderFlags moves flags ahead of positional arguments so that the
+// standard flag package sees them ("did resolve DID --result"). Only boolean
+// flags may follow a positional argument.
+func reorderFlags(args []string) []string {
+	var flags, pos []string
+	for i, a := range args {
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	return append(append(flags, "--"), pos...)
 }

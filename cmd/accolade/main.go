@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +31,8 @@ func commands() []command {
 		{"serve", "run the HTTP service (issuer, wallet, verifier)", runServe},
 		{"did", "resolve DIDs and show the issuer's DIDs", runDID},
 		{"keys", "list and rotate issuer signing keys", runKeys},
+		{"verify", "verify a credential (JSON-LD or JWT) and print a report of checks", runVerify},
+		{"contexts", "import and list pinned JSON-LD contexts and JSON Schemas", runContexts},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -125,26 +126,4 @@ func names(cs []command) string {
 		n = append(n, c.name)
 	}
 	return strings.Join(n, ", ")
-}
-
-// parseInterspersed parses flags that may come before or after positional
-// arguments ("did resolve DID --allow-loopback"). "--" ends flag parsing.
-func parseInterspersed(fs *flag.FlagSet, args []string) error {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
-			positional = append(positional, rest...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
-	return fs.Parse(append([]string{"--"}, positional...))
 }

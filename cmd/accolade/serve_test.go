@@ -218,6 +218,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"did", "--help"}, {"did", "resolve", "--help"},
 		{"keys", "--help"}, {"keys", "list", "--help"}, {"keys", "rotate", "--help"}, {"version", "--help"},
+		{"verify", "--help"}, {"contexts", "--help"}, {"contexts", "import", "--help"}, {"contexts", "list", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			env, out, _ := testEnv(nil)
