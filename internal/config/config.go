@@ -22,6 +22,8 @@ type Config struct {
 	Contexts Contexts
 	Verify   Verify
 	Log      Log
+	// Args are a command's positional arguments (not a setting).
+	Args []string `json:"-"`
 }
 
 // Verify configures credential verification.

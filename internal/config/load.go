@@ -119,6 +119,16 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 // LoadWithFlags is Load for a command that has flags of its own besides the
 // settings: register adds them to the flag set before parsing.
 func LoadWithFlags(args []string, getenv func(string) string, register func(fs *flag.FlagSet)) (Config, error) {
+	return LoadCommand(args, getenv, register, ArgsRule{})
+}
+
+// ArgsRule says how many positional arguments a command takes after its
+// flags; they land in Config.Args.
+type ArgsRule struct{ Min, Max int }
+
+// LoadCommand is LoadWithFlags for a command that also takes positional
+// arguments. Flags may come before or after them.
+func LoadCommand(args []string, getenv func(string) string, register func(fs *flag.FlagSet), rule ArgsRule) (Config, error) {
 	var c Config
 	for _, s := range settings {
 		if s.def != "" {
@@ -146,14 +156,20 @@ func LoadWithFlags(args []string, getenv func(string) string, register func(fs *
 	if register != nil {
 		register(fs)
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
 		}
 		errs = append(errs, err)
-	} else if fs.NArg() > 0 {
-		errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " ")))
+	} else if len(positional) < rule.Min || len(positional) > rule.Max {
+		if len(positional) > rule.Max {
+			errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(positional, " ")))
+		} else {
+			errs = append(errs, fmt.Errorf("want %d argument(s), got %d", rule.Min, len(positional)))
+		}
 	}
+	c.Args = positional
 	for _, s := range settings {
 		if err, ok := flagErrs[s.flag]; ok {
 			errs = append(errs, fmt.Errorf("--%s: %w", s.flag, err))
@@ -213,4 +229,24 @@ func Usage(w io.Writer) {
 		fmt.Fprintf(tw, "  --%s\t%s\t%s\t%s\n", s.flag, s.env, def, s.usage)
 	}
 	_ = tw.Flush()
+}
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments ("verify FILE --json"); "--" ends flag parsing.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
 }
