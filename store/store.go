@@ -17,6 +17,11 @@ var (
 	// ErrUnavailable reports that the backing storage cannot be reached. The
 	// operation had no effect.
 	ErrUnavailable = errors.New("store: unavailable")
+	// ErrFull reports that a status list has no free index left to allocate.
+	ErrFull = errors.New("store: status list full")
+	// ErrOutOfRange reports a status-list index (or allocation start) outside
+	// [0, size) of its list.
+	ErrOutOfRange = errors.New("store: index out of range")
 )
 
 // Record is one stored document and its key.
@@ -89,4 +94,103 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the storage. The Store must not be used afterwards.
 	Close() error
+}
+
+// Optional capabilities. A Store may also implement the interfaces below;
+// callers find them by type assertion, for example
+//
+//	if b, ok := s.(store.Batcher); ok { … }
+//
+// store/mem, store/bolt and store/redis implement all of them.
+
+// MaxBatch is the largest number of writes one Batcher.Apply accepts.
+const MaxBatch = 64
+
+// Write is one document write of a batch: Value goes under (Collection, ID).
+// With Create set it is a create-if-absent, as Docs.Create; otherwise a
+// replace, as Docs.Put.
+type Write struct {
+	Collection, ID string
+	Value          []byte
+	Create         bool
+}
+
+// Batcher is implemented by stores that can apply several document writes as
+// one atomic step: an issued credential and its index entries are stored
+// together or not at all.
+type Batcher interface {
+	// Apply applies writes in order as one atomic step: either every write
+	// takes effect or none does, and no other operation sees some of them
+	// without the others. A Create whose key exists, before the batch or
+	// because an earlier write of the same batch wrote it, makes Apply
+	// return ErrConflict (wrapped), and then nothing is written. A later
+	// write to a key an earlier one wrote replaces it, as Put would.
+	//
+	// An empty batch does nothing and returns nil. More than MaxBatch
+	// writes, or an empty collection or ID, is an error (neither ErrConflict
+	// nor ErrNotFound) and writes nothing. Values follow the Docs rules:
+	// copied, and an empty value is present. Like every Docs write, the
+	// batch is durable when Apply returns nil.
+	//
+	// An implementation may document deployments in which it keeps these
+	// promises only in part; store/redis does for batches that span hash
+	// slots on Redis Cluster.
+	Apply(ctx context.Context, writes []Write) error
+}
+
+// MaxStatusListSize is the largest status list, in entries, that
+// StatusLists.CreateList accepts: 2^24 entries, a 2 MiB bitstring, 128 times
+// the 131,072 entries that W3C Bitstring Status List v1.0 requires at
+// least.
+const MaxStatusListSize = 1 << 24
+
+// StatusLists stores Bitstring Status Lists (W3C Bitstring Status List v1.0).
+// Each list, named by a non-empty ID, has a fixed size in entries and holds
+// two bitmaps of that many bits: the status bitstring that is published (one
+// bit per entry: statusSize 1) and an allocation bitmap recording which
+// indexes have been handed out. A list also has a version, 0 at creation,
+// that counts the changes to its status bitstring.
+//
+// Bit i is bit 7-(i%8) of byte i/8: index 0 is the most significant bit of
+// byte 0, as the specification numbers them (§2.2, §7.1) and as Redis SETBIT
+// does.
+//
+// A missing list is ErrNotFound for every method but CreateList. An index
+// outside [0, size) is an error wrapping ErrOutOfRange. Each method is one
+// atomic step, also across processes sharing the store, and every change is
+// durable when it returns nil. Lists are never deleted.
+type StatusLists interface {
+	// CreateList creates an empty list of size entries: nothing allocated,
+	// every status bit 0, version 0. size must be a multiple of 8 between 8
+	// and MaxStatusListSize (production lists have at least 131,072 entries;
+	// tests may use small ones); anything else is an error that is neither
+	// ErrConflict nor ErrNotFound. If the list exists, whatever its size,
+	// CreateList returns ErrConflict and changes nothing.
+	CreateList(ctx context.Context, listID string, size int) error
+	// Allocate reserves and returns a free index of the list: the first one
+	// not yet allocated at or after start, wrapping around to 0 after the
+	// last index. Callers pass a uniformly random start in [0, size) so that
+	// indexes are handed out in random order, as the specification asks of
+	// statusListIndex (sequential indexes leak issuance order). No index is ever handed out twice, also across
+	// processes and restarts; an allocation is never released. A list with
+	// no free index returns ErrFull. A start outside [0, size) wraps
+	// ErrOutOfRange. Allocate changes neither the status bits nor the
+	// version.
+	Allocate(ctx context.Context, listID string, start int) (int, error)
+	// SetStatus sets (value true) or clears the status bit at index and
+	// returns its previous value. When the bit changes, the list's version
+	// increases by one in the same atomic step; setting a bit to the value it
+	// already has changes nothing, not even the version, so the version
+	// moves only when the published bitstring would. index need not have
+	// been allocated.
+	SetStatus(ctx context.Context, listID string, index int, value bool) (prev bool, err error)
+	// Status returns the status bit at index.
+	Status(ctx context.Context, listID string, index int) (bool, error)
+	// Bits returns a copy of the whole status bitstring, size/8 bytes, and
+	// the version it has, read together: the version counts exactly the
+	// changes that bits reflects.
+	Bits(ctx context.Context, listID string) (bits []byte, version uint64, err error)
+	// ListInfo returns the list's size, how many of its indexes have been
+	// allocated and its version, read together.
+	ListInfo(ctx context.Context, listID string) (size, allocated int, version uint64, err error)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -15,7 +16,11 @@ import (
 	"github.com/accolade-badges/accolade/store"
 )
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store       = (*DB)(nil)
+	_ store.Batcher     = (*DB)(nil)
+	_ store.StatusLists = (*DB)(nil)
+)
 
 // ErrLocked reports that another process holds the database file open.
 // Open returns it, wrapped, when the file lock is not released within
@@ -26,6 +31,7 @@ var ErrLocked = errors.New("database is in use by another process")
 const (
 	DefaultSweepInterval = time.Minute
 	DefaultLockTimeout   = time.Second
+	DefaultBatchDelay    = time.Millisecond
 )
 
 // defaultLimit is the page size List uses when asked for limit <= 0.
@@ -36,6 +42,7 @@ var (
 	rootDocs   = []byte("docs")
 	rootTokens = []byte("tokens")
 	rootSeqs   = []byte("seqs")
+	rootLists  = []byte("lists")
 )
 
 // Options configures Open. The zero value gives the defaults.
@@ -50,6 +57,12 @@ type Options struct {
 	// file lock before failing with ErrLocked. Zero means
 	// DefaultLockTimeout; it must not be negative.
 	LockTimeout time.Duration
+	// BatchDelay is how long Apply waits for concurrent Apply calls to
+	// join its transaction before it commits (bbolt's MaxBatchDelay): up
+	// to that much latency for a lone caller, in exchange for one fsync
+	// shared by many. Zero means DefaultBatchDelay; it must not be
+	// negative.
+	BatchDelay time.Duration
 }
 
 // DB is a store.Store backed by one bbolt file. Its methods are safe for
@@ -57,6 +70,8 @@ type Options struct {
 type DB struct {
 	db  *bbolt.DB
 	now func() time.Time
+
+	applying atomic.Int32 // Apply calls in flight
 
 	stopSweep context.CancelFunc // called by Close to end the sweeper
 	done      chan struct{}      // closed when the sweeper has returned
@@ -74,6 +89,9 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("bolt: open %s: negative lock timeout %v", path, opts.LockTimeout)
+	}
+	if opts.BatchDelay < 0 {
+		return nil, fmt.Errorf("bolt: open %s: negative batch delay %v", path, opts.BatchDelay)
 	}
 	lockTimeout := opts.LockTimeout
 	if lockTimeout == 0 {
@@ -102,7 +120,7 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
 	err = bdb.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{rootDocs, rootTokens, rootSeqs} {
+		for _, name := range [][]byte{rootDocs, rootTokens, rootSeqs, rootLists} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
@@ -112,6 +130,11 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("bolt: open %s: create root buckets: %w", path, err)
+	}
+
+	bdb.MaxBatchDelay = DefaultBatchDelay
+	if opts.BatchDelay > 0 {
+		bdb.MaxBatchDelay = opts.BatchDelay
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -17,7 +17,11 @@ const sweepEvery = time.Minute
 // defaultLimit is the page size List uses when asked for limit <= 0.
 const defaultLimit = 100
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store       = (*Store)(nil)
+	_ store.Batcher     = (*Store)(nil)
+	_ store.StatusLists = (*Store)(nil)
+)
 
 // Options configures a Store. The zero value is ready to use.
 type Options struct {
@@ -34,6 +38,7 @@ type Store struct {
 	docs      map[string]map[string][]byte
 	tokens    map[string]map[string]token
 	seqs      map[string]uint64
+	lists     map[string]*statusList
 	lastSweep time.Time
 }
 
@@ -53,6 +58,7 @@ func New(opts Options) *Store {
 		docs:      make(map[string]map[string][]byte),
 		tokens:    make(map[string]map[string]token),
 		seqs:      make(map[string]uint64),
+		lists:     make(map[string]*statusList),
 		lastSweep: now(),
 	}
 }
@@ -291,7 +297,7 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
-	s.docs, s.tokens, s.seqs = nil, nil, nil
+	s.docs, s.tokens, s.seqs, s.lists = nil, nil, nil, nil
 	return nil
 }
 

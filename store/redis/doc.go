@@ -39,6 +39,9 @@
 //	{<prefix>:d:<enc collection>}:i        sorted set: member = ID, score 0
 //	<prefix>:t:<enc kind>:<enc ID>         string with a PX expiry: one token
 //	<prefix>:s:<enc name>                  string counter: one sequence
+//	{<prefix>:sl:<enc list ID>}:meta       hash: size, version of a status list
+//	{<prefix>:sl:<enc list ID>}:bits       string: its status bitstring (SETBIT order)
+//	{<prefix>:sl:<enc list ID>}:alloc      string: its allocation bitmap
 //
 // The sorted set exists for ordered listing: with equal scores, ZRANGE …
 // BYLEX orders members byte-wise, which is the order store.Page promises.
@@ -59,6 +62,30 @@
 // single keys and spread over all slots. Anything that walks keys (such as
 // the tests' cleanup) must run SCAN on every master.
 //
+// Each StatusLists method is one script over the keys of one list, which
+// share the hash tag {<prefix>:sl:<enc list ID>}: Allocate finds a clear bit
+// of the allocation bitmap with BITPOS and sets it with SETBIT; SetStatus
+// runs SETBIT and, if the bit changed, HINCRBY of the version; Bits and
+// ListInfo read the size, the version and the bitstring (or its BITCOUNT)
+// together. SETBIT numbers bits as W3C Bitstring Status List does: bit 0 is
+// the most significant bit of byte 0.
+//
+// A batch (Apply, store.Batcher) is one script over the keys of all its
+// collections: every Create is checked before anything is written, so a
+// conflict writes nothing, and other clients see the batch whole or not at
+// all. That holds on a standalone server and with Sentinel, and on Redis
+// Cluster for a batch within one collection. Redis Cluster refuses a script
+// over keys of different slots (CROSSSLOT), and different collections have
+// different hash tags, so there a batch across collections is split: one
+// atomic script per collection, applied in byte-wise order of collection
+// name, and if one fails (a conflicting Create), those already applied are
+// undone by a script that restores the previous values of keys that still
+// hold what the batch wrote. Once Apply returns, the batch is then still all
+// or nothing, but meanwhile other clients can see part of it, and if Redis
+// fails half-way (an error wrapping store.ErrUnavailable) it can stay partly
+// applied. Put documents that must change together in one collection, or
+// use a standalone or Sentinel deployment, when that matters.
+//
 // # Durability
 //
 // store.Docs promises that a write is durable when it returns nil. With
@@ -73,8 +100,9 @@
 //     the AOF is already written to the kernel, but a power loss or kernel
 //     crash can lose about the last second (up to two under fsync stalls)
 //     of acknowledged writes. After such a crash a taken token can come back
-//     (a nonce or pre-authorized code usable twice) and Next can hand out a
-//     number again (for example a status-list index already in use).
+//     (a nonce or pre-authorized code usable twice), Next can hand out a
+//     number again, and Allocate a status-list index already in use (two
+//     credentials sharing one revocation bit) or a revocation can be undone.
 //   - RDB snapshots only, or no persistence: everything since the last
 //     snapshot, or everything, is lost.
 //
@@ -89,8 +117,10 @@
 // MASTERDOWN and CLUSTERDOWN wrap store.ErrUnavailable and keep the cause
 // wrapped. After a timeout on a write the command may still have been
 // applied, because the reply rather than the request may be what was lost;
-// a retried Create then reports ErrConflict. Messages name collections,
-// token kinds and sequence names, never document or token IDs.
+// a retried Create then reports ErrConflict (and a retried Allocate hands
+// out another index, the first one being lost, never reused). Messages name
+// collections, token kinds, sequence names and status-list IDs, never
+// document or token IDs.
 //
 // Only cmd and tests import this package. It imports store, go-redis and
 // the standard library.

@@ -38,3 +38,17 @@ func (d *DB) tokenKey(kind, id string) string {
 func (d *DB) seqKey(name string) string {
 	return d.prefix + ":s:" + enc(name)
 }
+
+// listTag returns the hash tag shared by the keys of a status list, braces
+// included: {<prefix>:sl:<list ID>}.
+func (d *DB) listTag(listID string) string {
+	return "{" + d.prefix + ":sl:" + enc(listID) + "}"
+}
+
+// listKeys returns the keys of a status list: a hash with the fields size
+// and version, the status bitstring and the allocation bitmap. Scripts take
+// them in this order as KEYS[1], KEYS[2] and KEYS[3].
+func (d *DB) listKeys(listID string) []string {
+	tag := d.listTag(listID)
+	return []string{tag + ":meta", tag + ":bits", tag + ":alloc"}
+}

@@ -11,7 +11,11 @@ import (
 	"github.com/accolade-badges/accolade/store"
 )
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store       = (*DB)(nil)
+	_ store.Batcher     = (*DB)(nil)
+	_ store.StatusLists = (*DB)(nil)
+)
 
 // DefaultPrefix is the key prefix for the zero Options.
 const DefaultPrefix = "accolade"
@@ -35,6 +39,9 @@ type Options struct {
 type DB struct {
 	rdb    goredis.UniversalClient
 	prefix string
+	// cluster is set for Redis Cluster, where a script may only touch keys
+	// of one hash slot; Apply then splits batches (see splitApply).
+	cluster bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -60,7 +67,9 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{rdb: co.newClient(), prefix: prefix}
+	rdb := co.newClient()
+	_, cluster := rdb.(*goredis.ClusterClient)
+	d := &DB{rdb: rdb, prefix: prefix, cluster: cluster}
 
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()

@@ -1,6 +1,7 @@
 // Tests and benchmarks for the Redis store. The store tests need a real
 // Redis, never a mock: set ACCOLADE_TEST_REDIS_URL (make test and CI do),
-// otherwise they skip and say so. For example:
+// otherwise they use redis://127.0.0.1:6379/0. They never skip: without a
+// reachable Redis they fail and say how to provide one. For example:
 //
 //	ACCOLADE_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -race -count=1 ./store/redis
 //	ACCOLADE_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run '^$' -bench . -benchmem ./store/redis

@@ -4,6 +4,18 @@
 // semantics documented in package store: sentinel errors, atomic
 // create-if-absent and take, token TTLs, ordered listing and sequences.
 //
+// The suite also covers the optional capabilities of package store:
+// store.Batcher (all-or-nothing batches, conflicts inside and outside the
+// batch, racing batches, the store.MaxBatch limit) and store.StatusLists
+// (allocation until full, from one goroutine and from 16, the first free
+// index at or after a start and the wrap-around, the bit layout of W3C
+// Bitstring Status List v1.0 with its generated vector, the version,
+// out-of-range and missing lists, consistent reads). Run includes their
+// subtests and skips them for a store that lacks the interface; RunBatch
+// and RunStatusLists run one set alone and fail for such a store. What
+// only an implementation can test, such as allocations surviving a restart
+// or a crash, stays in that implementation's tests.
+//
 // To run it, call Run from a test with a factory that returns a fresh, empty
 // store for each subtest and registers its own cleanup:
 //
@@ -19,6 +31,7 @@
 //
 //	go test -race -count=1 ./store/...
 //	go test -run 'TestConformance/tokens/take' ./store/mem
+//	go test -run 'TestConformance/(batch|statuslists)/' ./store/bolt
 //
 // Subtests run in parallel, so the factory must be safe to call concurrently.
 // The suite assumes nothing about the namespace beyond the store the factory

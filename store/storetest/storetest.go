@@ -34,6 +34,12 @@ import (
 //   - a non-last page of List has Next equal to the ID of its last record, and
 //     a page that reaches the end of the collection has Next "", even when it
 //     is exactly full.
+//
+// Run also runs the subtests of RunBatch ("batch/…") and RunStatusLists
+// ("statuslists/…"). Each of them skips when the store does not implement
+// the optional interface it covers; an implementation that does should
+// assert so at compile time (var _ store.Batcher = (*DB)(nil)), so that the
+// subtests cannot be skipped by accident.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
 	for _, c := range cases {
@@ -42,6 +48,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 			c.run(t, newStore(t))
 		})
 	}
+	runBatch(t, newStore, false)
+	runStatusLists(t, newStore, false)
 }
 
 // cases lists the subtests; names read "area/operation/case".

@@ -1,0 +1,260 @@
+package bolt
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+
+	bbolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"github.com/accolade-badges/accolade/store"
+)
+
+// Each status list is a bucket lists/<list ID> holding four keys. Allocate
+// and SetStatus each rewrite one bitmap (16 KiB for a 131,072-entry list)
+// in one Update transaction; bbolt serialises writers and holds the file
+// lock, so an index once handed out is in the file before Allocate returns
+// and is never handed out again, by this process or the next.
+var (
+	listSize    = []byte("size")    // 8-byte big-endian size in entries
+	listVersion = []byte("version") // 8-byte big-endian version
+	listBits    = []byte("bits")    // the status bitstring, size/8 bytes
+	listAlloc   = []byte("alloc")   // the allocation bitmap, size/8 bytes
+)
+
+// CreateList implements store.StatusLists in one Update transaction.
+func (d *DB) CreateList(ctx context.Context, listID string, size int) error {
+	const op = "create status list "
+	if err := begin(ctx, op+listID, listID); err != nil {
+		return err
+	}
+	if err := checkSize(size); err != nil {
+		return fmt.Errorf("bolt: %s%s: %w", op, listID, err)
+	}
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		b, err := tx.Bucket(rootLists).CreateBucket([]byte(listID))
+		if errors.Is(err, berrors.ErrBucketExists) {
+			return store.ErrConflict
+		}
+		if err != nil {
+			return err
+		}
+		zero := make([]byte, size/8)
+		for k, v := range map[string][]byte{
+			string(listSize):    binary.BigEndian.AppendUint64(nil, uint64(size)),
+			string(listVersion): binary.BigEndian.AppendUint64(nil, 0),
+			string(listBits):    zero,
+			string(listAlloc):   zero,
+		} {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap(op+listID, err)
+}
+
+// Allocate implements store.StatusLists: the search and the update of the
+// allocation bitmap are one Update transaction.
+func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error) {
+	const op = "allocate in status list "
+	if err := beginIndex(ctx, op, listID, start); err != nil {
+		return 0, err
+	}
+	var got int
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		l, err := openList(tx, listID, start)
+		if err != nil {
+			return err
+		}
+		alloc := clone(l.b.Get(listAlloc))
+		if got = firstClear(alloc, start); got < 0 {
+			return store.ErrFull
+		}
+		alloc[got/8] |= 0x80 >> (got % 8)
+		return l.b.Put(listAlloc, alloc)
+	})
+	if err != nil {
+		return 0, wrap(op+listID, err)
+	}
+	return got, nil
+}
+
+// SetStatus implements store.StatusLists: the bit and the version change in
+// one Update transaction. A SetStatus that changes nothing writes nothing.
+func (d *DB) SetStatus(ctx context.Context, listID string, index int, value bool) (bool, error) {
+	const op = "set status in list "
+	if err := beginIndex(ctx, op, listID, index); err != nil {
+		return false, err
+	}
+	var prev bool
+	err := d.db.Update(func(tx *bbolt.Tx) error {
+		l, err := openList(tx, listID, index)
+		if err != nil {
+			return err
+		}
+		mask := byte(0x80) >> (index % 8)
+		bs := l.b.Get(listBits)
+		if prev = bs[index/8]&mask != 0; prev == value {
+			return nil
+		}
+		bs = clone(bs)
+		bs[index/8] ^= mask
+		if err := l.b.Put(listBits, bs); err != nil {
+			return err
+		}
+		return l.b.Put(listVersion, binary.BigEndian.AppendUint64(nil, l.version+1))
+	})
+	if err != nil {
+		return false, wrap(op+listID, err)
+	}
+	return prev, nil
+}
+
+// Status implements store.StatusLists.
+func (d *DB) Status(ctx context.Context, listID string, index int) (bool, error) {
+	const op = "get status in list "
+	if err := beginIndex(ctx, op, listID, index); err != nil {
+		return false, err
+	}
+	var set bool
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		l, err := openList(tx, listID, index)
+		if err != nil {
+			return err
+		}
+		set = l.b.Get(listBits)[index/8]&(0x80>>(index%8)) != 0
+		return nil
+	})
+	return set, wrap(op+listID, err)
+}
+
+// Bits implements store.StatusLists from one read transaction.
+func (d *DB) Bits(ctx context.Context, listID string) ([]byte, uint64, error) {
+	const op = "read status list "
+	if err := beginIndex(ctx, op, listID, 0); err != nil {
+		return nil, 0, err
+	}
+	var (
+		out     []byte
+		version uint64
+	)
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		l, err := openList(tx, listID, 0)
+		if err != nil {
+			return err
+		}
+		out, version = clone(l.b.Get(listBits)), l.version
+		return nil
+	})
+	if err != nil {
+		return nil, 0, wrap(op+listID, err)
+	}
+	return out, version, nil
+}
+
+// ListInfo implements store.StatusLists from one read transaction. It
+// counts the allocation bitmap's bits, in time linear in the list's size.
+func (d *DB) ListInfo(ctx context.Context, listID string) (int, int, uint64, error) {
+	const op = "get info of status list "
+	if err := beginIndex(ctx, op, listID, 0); err != nil {
+		return 0, 0, 0, err
+	}
+	var (
+		size, allocated int
+		version         uint64
+	)
+	err := d.db.View(func(tx *bbolt.Tx) error {
+		l, err := openList(tx, listID, 0)
+		if err != nil {
+			return err
+		}
+		size, allocated, version = l.size, popCount(l.b.Get(listAlloc)), l.version
+		return nil
+	})
+	if err != nil {
+		return 0, 0, 0, wrap(op+listID, err)
+	}
+	return size, allocated, version, nil
+}
+
+// list is a status list's bucket, read in the current transaction.
+type list struct {
+	b       *bbolt.Bucket
+	size    int
+	version uint64
+}
+
+// openList finds the list listID and checks that index is below its size.
+// It returns store.ErrNotFound for a missing list. A list whose keys do not
+// fit together (a damaged or foreign file) is an error rather than a panic.
+func openList(tx *bbolt.Tx, listID string, index int) (list, error) {
+	b := tx.Bucket(rootLists).Bucket([]byte(listID))
+	if b == nil {
+		return list{}, store.ErrNotFound
+	}
+	size, version := b.Get(listSize), b.Get(listVersion)
+	if len(size) != 8 || len(version) != 8 {
+		return list{}, errors.New("damaged status list: bad size or version")
+	}
+	l := list{b: b, size: int(binary.BigEndian.Uint64(size)), version: binary.BigEndian.Uint64(version)}
+	if checkSize(l.size) != nil || len(b.Get(listBits)) != l.size/8 || len(b.Get(listAlloc)) != l.size/8 {
+		return list{}, errors.New("damaged status list: bitmaps do not match its size")
+	}
+	if index >= l.size {
+		return list{}, fmt.Errorf("index %d of %d: %w", index, l.size, store.ErrOutOfRange)
+	}
+	return l, nil
+}
+
+// beginIndex is begin for the StatusLists methods that take an index (or an
+// allocation start): a negative one is out of range for every list.
+func beginIndex(ctx context.Context, op, listID string, index int) error {
+	if err := begin(ctx, op+listID, listID); err != nil {
+		return err
+	}
+	if index < 0 {
+		return fmt.Errorf("bolt: %s%s: index %d: %w", op, listID, index, store.ErrOutOfRange)
+	}
+	return nil
+}
+
+// checkSize enforces the list sizes store.StatusLists.CreateList accepts.
+func checkSize(size int) error {
+	if size < 8 || size > store.MaxStatusListSize || size%8 != 0 {
+		return fmt.Errorf("size %d is not a multiple of 8 between 8 and %d", size, store.MaxStatusListSize)
+	}
+	return nil
+}
+
+// firstClear returns the first clear bit of m at or after bit start,
+// wrapping around to bit 0, or -1 if every bit is set. Bits are numbered
+// most significant first, as in store.StatusLists.
+func firstClear(m []byte, start int) int {
+	sb := start / 8
+	// Treat the bits of start's byte that come before start as set.
+	if b := m[sb] | byte(uint(0xFF00)>>(start%8)); b != 0xFF {
+		return sb*8 + bits.LeadingZeros8(^b)
+	}
+	for _, r := range [][2]int{{sb + 1, len(m)}, {0, sb + 1}} {
+		for i := r[0]; i < r[1]; i++ {
+			if m[i] != 0xFF {
+				return i*8 + bits.LeadingZeros8(^m[i])
+			}
+		}
+	}
+	return -1
+}
+
+// popCount returns the number of set bits in m.
+func popCount(m []byte) int {
+	n := 0
+	for _, b := range m {
+		n += bits.OnesCount8(b)
+	}
+	return n
+}
