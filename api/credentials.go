@@ -56,6 +56,7 @@ func (s *Server) issuerRoutes(admin *gin.RouterGroup) {
 	admin.GET("/credentials", wrap(s.listCredentials))
 	admin.GET("/credentials/:id", wrap(s.getCredential))
 
+	s.statusRoutes(admin)
 	s.engine.GET("/achievements/:id", wrap(s.publicAchievement))
 	s.engine.POST("/credentials/issue", s.requireAdmin, wrap(s.vcapiIssue))
 }

@@ -66,6 +66,8 @@ var mapping = []struct {
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "the resource does not exist"},
 	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
 	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later"},
+	{issuer.ErrStatusConflict, http.StatusConflict, "status-conflict", ""},
+	{issuer.ErrNoStatus, http.StatusConflict, "no-status", "the credential was issued without a status entry"},
 	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},
 	{ldcontext.ErrUnavailable, http.StatusServiceUnavailable, "context-unavailable", "a pinned JSON-LD context or JSON Schema is not available here; import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR"},
 	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported"},
@@ -83,11 +85,26 @@ func toProblem(err error) Problem {
 	}
 	for _, m := range mapping {
 		if errors.Is(err, m.is) {
-			return Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: m.msg}
+			msg := m.msg
+			if msg == "" {
+				// The sentinel's own wrapping carries a public explanation.
+				msg = publicTail(err, m.is)
+			}
+			return Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: msg}
 		}
 	}
 	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError,
 		Detail: "an internal error occurred; quote the error ID when reporting it", ErrorID: newErrorID()}
+}
+
+// publicTail returns the message of err from the sentinel onwards
+// ("status change not allowed: a revoked credential cannot be unsuspended").
+func publicTail(err, sentinel error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, sentinel.Error()); i >= 0 {
+		return msg[i:]
+	}
+	return sentinel.Error()
 }
 
 // validationMessages lists the field problems inside err, or its message

@@ -51,6 +51,7 @@ type Config struct {
 
 // Server is the HTTP API.
 type Server struct {
+	status  StatusService
 	cfg     Config
 	log     *slog.Logger
 	engine  *gin.Engine

@@ -36,6 +36,9 @@ type AchievementInput struct {
 	// ProfileID is the issuer profile credentials of this achievement are
 	// issued under; empty means the default profile.
 	ProfileID string `json:"profileId,omitempty"`
+	// StatusPurpose is the status list purpose of its credentials:
+	// revocation (default) or suspension.
+	StatusPurpose string `json:"statusPurpose,omitempty"`
 }
 
 // Achievement is a stored achievement.
@@ -143,6 +146,9 @@ func (in *AchievementInput) Validate() error {
 		for j := range rd.Alignment {
 			rd.Alignment[j].Type = []string{credential.TypeAlignment}
 		}
+	}
+	if in.StatusPurpose != "" && !validPurpose(in.StatusPurpose) {
+		bad("statusPurpose", `must be "revocation" or "suspension"`)
 	}
 	if in.CreditsAvail < 0 {
 		bad("creditsAvailable", "must not be negative")

@@ -20,6 +20,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/status"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
 )
@@ -41,6 +42,7 @@ const (
 type Store interface {
 	store.Docs
 	store.Sequences
+	store.StatusLists
 }
 
 // Config holds the issuer service's dependencies and settings.
@@ -54,13 +56,23 @@ type Config struct {
 	Schema *credential.SchemaValidator
 	Logger *slog.Logger
 	Now    func() time.Time
+	// StatusListSize is the number of entries of each new status list
+	// (default and minimum 131,072).
+	StatusListSize int
+	// StatusTTL is the ttl of status list credentials and their HTTP cache
+	// lifetime (default 5 minutes).
+	StatusTTL time.Duration
+	// DefaultStatusPurpose is used when neither the request nor the
+	// achievement names one (default revocation).
+	DefaultStatusPurpose string
 }
 
 // Service issues Open Badges 3.0 credentials and manages profiles and
 // achievements.
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	log   *slog.Logger
+	lists listCache
 }
 
 // New returns the issuer service.
@@ -74,7 +86,22 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer")}, nil
+	if cfg.StatusListSize == 0 {
+		cfg.StatusListSize = DefaultStatusListSize
+	}
+	if cfg.StatusListSize < 8 || cfg.StatusListSize%8 != 0 {
+		return nil, fmt.Errorf("issuer: status list size %d must be a positive multiple of 8", cfg.StatusListSize)
+	}
+	if cfg.StatusTTL <= 0 {
+		cfg.StatusTTL = 5 * time.Minute
+	}
+	if cfg.DefaultStatusPurpose == "" {
+		cfg.DefaultStatusPurpose = PurposeRevocation
+	}
+	if !validPurpose(cfg.DefaultStatusPurpose) {
+		return nil, fmt.Errorf("issuer: default status purpose %q: want revocation or suspension", cfg.DefaultStatusPurpose)
+	}
+	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer"), lists: listCache{m: map[string]listCacheEntry{}}}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
@@ -142,6 +169,9 @@ type IssueRequest struct {
 	Description   string                `json:"description,omitempty"`
 	// ProfileID overrides the achievement's issuer profile.
 	ProfileID string `json:"profileId,omitempty"`
+	// StatusPurpose is revocation or suspension (OB 3.0 allows one status
+	// entry per credential); empty means the achievement's, else the default.
+	StatusPurpose string `json:"statusPurpose,omitempty"`
 }
 
 // Issued is a credential as stored and returned.
@@ -153,6 +183,8 @@ type Issued struct {
 	Recipient     Recipient `json:"recipient"`
 	IssuerDID     string    `json:"issuerDid"`
 	Issued        time.Time `json:"issued"`
+	// Status is where the credential's Bitstring Status List entry lives.
+	Status *CredentialStatus `json:"status,omitempty"`
 	// Credential is a JSON object (ldp_vc) or a JSON string holding the
 	// compact JWS (jwt_vc).
 	Credential json.RawMessage `json:"credential"`
@@ -227,6 +259,9 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 			r.Results[i].Type = []string{credential.TypeResult}
 		}
 	}
+	if r.StatusPurpose != "" && !validPurpose(r.StatusPurpose) {
+		bad("statusPurpose", `must be "revocation" or "suspension"`)
+	}
 	return validFrom, validUntil, invalid(p)
 }
 
@@ -286,6 +321,18 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 			}
 		}
 	}
+	purpose := req.StatusPurpose
+	if purpose == "" {
+		purpose = ach.StatusPurpose
+	}
+	if purpose == "" {
+		purpose = s.cfg.DefaultStatusPurpose
+	}
+	list, index, err := s.allocateStatus(ctx, purpose, signer)
+	if err != nil {
+		return Issued{}, err
+	}
+	entry := status.Entry(s.listURL(list.ID), index, purpose)
 	id := uuid.Must(uuid.NewV7())
 	name := req.Name
 	if name == "" {
@@ -308,6 +355,7 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	if err != nil {
 		return Issued{}, err
 	}
+	doc["credentialStatus"] = entry
 	if err := s.check(ctx, doc); err != nil {
 		return Issued{}, err
 	}
@@ -330,7 +378,8 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		raw, _ = json.Marshal(tok)
 	}
 	rec := Issued{ID: vc.ID, Format: req.Format, AchievementID: ach.ID, ProfileID: profileID, Recipient: req.Recipient,
-		IssuerDID: signer.DID, Issued: now, Credential: raw}
+		IssuerDID: signer.DID, Issued: now, Credential: raw,
+		Status: &CredentialStatus{ListID: list.ID, Index: index, Purpose: purpose, State: StateActive}}
 	if err := s.save(ctx, rec); err != nil {
 		return Issued{}, err
 	}
@@ -417,19 +466,38 @@ func (s *Service) subjectIDFor(ctx context.Context, r Recipient) (string, error)
 // sorts by issue time.
 func storageKey(credID string) string { return strings.TrimPrefix(credID, "urn:uuid:") }
 
-// save writes the listing indexes, then the record: a crash in between leaves
+// save stores the record and its listing index entries. With a store that
+// batches (all of Accolade's do), it is one atomic write, and concurrent
+// issuers share commits; otherwise the indexes go first, so a crash can leave
 // an index entry without a record, which listing skips, never a record that
 // listing cannot find.
 func (s *Service) save(ctx context.Context, rec Issued) error {
 	key := storageKey(rec.ID)
-	if err := s.cfg.Store.Put(ctx, idxAchievement+rec.AchievementID, key, nil); err != nil {
-		return fmt.Errorf("store credential: %w", err)
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
 	}
-	if err := s.cfg.Store.Put(ctx, idxRecipient+rec.Recipient.indexKey(), key, nil); err != nil {
-		return fmt.Errorf("store credential: %w", err)
+	writes := []store.Write{{Collection: idxRecipient + rec.Recipient.indexKey(), ID: key, Value: []byte{}}}
+	if rec.AchievementID != "" {
+		writes = append(writes, store.Write{Collection: idxAchievement + rec.AchievementID, ID: key, Value: []byte{}})
 	}
-	if err := s.putJSON(ctx, collCredentials, key, rec, true); err != nil {
-		return fmt.Errorf("store credential: %w", err)
+	writes = append(writes, store.Write{Collection: collCredentials, ID: key, Value: raw, Create: true})
+	if b, ok := s.cfg.Store.(store.Batcher); ok {
+		if err := b.Apply(ctx, writes); err != nil {
+			return fmt.Errorf("store credential: %w", err)
+		}
+		return nil
+	}
+	for _, w := range writes {
+		var err error
+		if w.Create {
+			err = s.cfg.Store.Create(ctx, w.Collection, w.ID, w.Value)
+		} else {
+			err = s.cfg.Store.Put(ctx, w.Collection, w.ID, w.Value)
+		}
+		if err != nil {
+			return fmt.Errorf("store credential: %w", err)
+		}
 	}
 	return nil
 }

@@ -279,6 +279,8 @@ type Signer struct {
 	DID string
 	// VerificationMethod is the absolute DID URL of Key under DID.
 	VerificationMethod string
+	// KeyID is the issuer key's ID (key-N).
+	KeyID string
 }
 
 // ActiveSigner returns the key to sign new credentials with.
@@ -292,9 +294,9 @@ func (id *Identity) ActiveSigner(ctx context.Context) (Signer, error) {
 		return Signer{}, err
 	}
 	if id.useWeb() {
-		return Signer{Key: k, DID: id.webDID, VerificationMethod: info.WebMethod}, nil
+		return Signer{Key: k, DID: id.webDID, VerificationMethod: info.WebMethod, KeyID: info.ID}, nil
 	}
-	return Signer{Key: k, DID: info.DIDKey, VerificationMethod: info.KeyMethod}, nil
+	return Signer{Key: k, DID: info.DIDKey, VerificationMethod: info.KeyMethod, KeyID: info.ID}, nil
 }
 
 // Active returns the active key's description.

@@ -25,6 +25,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/proof/di"
+	"github.com/accolade-badges/accolade/status"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/store/redis"
@@ -146,20 +147,51 @@ func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) 
 	return l, nil
 }
 
-// newVerifier builds the credential verifier on a context loader.
+// newVerifier builds the credential verifier on a context loader, with a
+// status checker that fetches status lists through the guarded client and
+// verifies them with the same verifier.
 func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, error) {
 	client := newGuardedClient(cfg)
-	return verifier.New(verifier.Config{
+	var v *verifier.Verifier
+	checker := status.NewChecker(status.CheckerConfig{
+		TTL:       cfg.Status.TTL,
+		ClockSkew: cfg.Verify.ClockSkew,
+		Fetch: func(ctx context.Context, url, accept string) ([]byte, string, error) {
+			b, resp, err := httpguard.Get(ctx, client, url, accept, 4<<20)
+			ct := ""
+			if resp != nil {
+				ct = resp.Header.Get("Content-Type")
+			}
+			return b, ct, err
+		},
+		VerifyList: func(ctx context.Context, raw []byte) (map[string]any, string, error) {
+			rep := v.Verify(ctx, raw, verifier.Options{Checks: []string{verifier.CheckProof, verifier.CheckIssuer}})
+			if !rep.Verified {
+				var msgs []string
+				for _, c := range rep.Failed() {
+					msgs = append(msgs, c.Name+": "+c.Message)
+				}
+				return nil, "", fmt.Errorf("status list credential does not verify: %s", strings.Join(msgs, "; "))
+			}
+			return rep.Credential, rep.Issuer, nil
+		},
+	})
+	var err error
+	v, err = verifier.New(verifier.Config{
 		Resolver:      resolver,
 		Canonicalizer: di.NewJSONGold(contexts, di.Limits{}),
 		Schema:        credential.NewSchemaValidator(contexts),
+		Status:        checker,
 		ClockSkew:     cfg.Verify.ClockSkew,
 		FetchKeyDocument: func(ctx context.Context, url string) ([]byte, error) {
 			b, _, err := httpguard.Get(ctx, client, url, "application/json, application/ld+json", 256<<10)
 			return b, err
 		},
 	})
+	return v, err
 }
+
+var _ verifier.StatusChecker = (*status.Checker)(nil)
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.Store.DataDir, 0o700); err != nil {
@@ -199,10 +231,16 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	canon := di.NewJSONGold(a.contexts, di.Limits{})
+	ist, ok := st.(issuer.Store)
+	if !ok {
+		_ = st.Close()
+		return nil, fmt.Errorf("store %T lacks status list support", st)
+	}
 	a.issuer, err = issuer.New(issuer.Config{
-		Store: st, Identity: id, PublicURL: cfg.HTTP.PublicURL, Logger: log,
-		DI:     &di.Signer{Canonicalizer: canon},
-		Schema: credential.NewSchemaValidator(a.contexts),
+		Store: ist, Identity: id, PublicURL: cfg.HTTP.PublicURL, Logger: log,
+		DI:             &di.Signer{Canonicalizer: canon},
+		Schema:         credential.NewSchemaValidator(a.contexts),
+		StatusListSize: int(cfg.Status.ListSize), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
 	})
 	if err != nil {
 		_ = st.Close()

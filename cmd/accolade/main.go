@@ -33,6 +33,7 @@ func commands() []command {
 		{"keys", "list and rotate issuer signing keys", runKeys},
 		{"verify", "verify a credential (JSON-LD or JWT) and print a report of checks", runVerify},
 		{"contexts", "import and list pinned JSON-LD contexts and JSON Schemas", runContexts},
+		{"status", "show Bitstring Status Lists", runStatus},
 		{"version", "print the version", runVersion},
 	}
 }

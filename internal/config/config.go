@@ -20,10 +20,22 @@ type Config struct {
 	Issuer   Issuer
 	DID      DID
 	Contexts Contexts
+	Status   Status
 	Verify   Verify
 	Log      Log
 	// Args are a command's positional arguments (not a setting).
 	Args []string `json:"-"`
+}
+
+// Status configures Bitstring Status Lists.
+type Status struct {
+	// ListSize is the number of entries of each new list.
+	ListSize int64
+	// TTL is the ttl of list credentials, their HTTP cache lifetime and the
+	// verifier's cache lifetime for lists it fetches.
+	TTL time.Duration
+	// Purpose is the default status purpose: revocation or suspension.
+	Purpose string
 }
 
 // Verify configures credential verification.
@@ -224,6 +236,17 @@ func (c Config) Validate() error {
 	}
 	if c.DID.CacheTTL <= 0 {
 		bad("ACCOLADE_DID_CACHE_TTL", "must be positive")
+	}
+	if n := c.Status.ListSize; n < 131072 || n%8 != 0 || n > 1<<27 {
+		bad("ACCOLADE_STATUS_LIST_SIZE", "%d: want a multiple of 8 from 131072 (the Bitstring Status List minimum) to %d", n, 1<<27)
+	}
+	if c.Status.TTL < time.Second || c.Status.TTL > 24*time.Hour {
+		bad("ACCOLADE_STATUS_TTL", "must be between 1s and 24h")
+	}
+	switch c.Status.Purpose {
+	case "revocation", "suspension":
+	default:
+		bad("ACCOLADE_STATUS_PURPOSE", "%q: want revocation or suspension", c.Status.Purpose)
 	}
 	if c.Verify.ClockSkew < 0 || c.Verify.ClockSkew > time.Hour {
 		bad("ACCOLADE_CLOCK_SKEW", "must be between 0 and 1h")

@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto"},
 		DID:      DID{CacheTTL: 5 * time.Minute},
 		Verify:   Verify{ClockSkew: 2 * time.Minute},
+		Status:   Status{ListSize: 131072, TTL: 5 * time.Minute, Purpose: "revocation"},
 		Log:      Log{Level: "info", Format: "text"},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {

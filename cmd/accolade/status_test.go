@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accolade-badges/accolade/internal/sharedtest"
+)
+
+// TestRevocationSeenByVerifier runs the whole loop over real HTTP: issue,
+// verify (the verifier fetches our status list through the guarded client
+// and checks its proof), revoke, and verify again after the list's ttl.
+func TestRevocationSeenByVerifier(t *testing.T) {
+	const token = "status-test-admin-token-0"
+	vars := map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token, "ACCOLADE_STATUS_TTL": "1s"}
+	s := startServe(t, t.TempDir(), vars)
+	for _, format := range []string{"ldp_vc", "jwt_vc"} {
+		t.Run(format, func(t *testing.T) {
+			ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"B","description":"d","criteria":{"narrative":"n"}}`)
+			rec := postJSON(t, s.base+"/api/v1/credentials", token, `{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"r@example.org"},"format":"`+format+`"}`)
+			verify := func() map[string]any {
+				body, _ := json.Marshal(map[string]any{"verifiableCredential": rec["credential"]})
+				resp, err := http.Post(s.base+"/credentials/verify", "application/json", strings.NewReader(string(body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var out map[string]any
+				_ = json.NewDecoder(resp.Body).Decode(&out)
+				return out
+			}
+			if out := verify(); out["verified"] != true || !strings.Contains(strings.Join(toStrings(out["checks"]), ","), "status") {
+				t.Fatalf("before revocation: %v", out)
+			}
+			postStatus(t, s.base+"/api/v1/credentials/"+rec["id"].(string)+"/revoke", token)
+			time.Sleep(1100 * time.Millisecond) // the list's ttl
+			out := verify()
+			errs, _ := json.Marshal(out["errors"])
+			if out["verified"] != false || !strings.Contains(string(errs), `"status"`) || !strings.Contains(string(errs), "revoked") {
+				t.Errorf("after revocation: %v", out)
+			}
+		})
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
+}
+
+func postStatus(t *testing.T, url, token string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST %s: %d", url, resp.StatusCode)
+	}
+}

@@ -1,0 +1,213 @@
+package issuer
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/accolade-badges/accolade/status"
+)
+
+func TestConcurrentIssuingNeverReusesAnIndex(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	const workers, each = 8, 12
+	var mu sync.Mutex
+	seen := map[string]string{}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				format := FormatJWT
+				if (w+i)%3 == 0 {
+					format = FormatLDP
+				}
+				rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "p" + strconv.Itoa(w) + "@example.org"}, Format: format})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				key := rec.Status.ListID + "#" + strconv.Itoa(rec.Status.Index)
+				mu.Lock()
+				if prev, dup := seen[key]; dup {
+					t.Errorf("index %s handed to %s and %s", key, prev, rec.ID)
+				}
+				seen[key] = rec.ID
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != workers*each {
+		t.Errorf("%d distinct indexes for %d credentials", len(seen), workers*each)
+	}
+}
+
+func TestStatusEntryInCredential(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	rec, err := s.Issue(context.Background(), IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vc map[string]any
+	_ = json.Unmarshal(rec.Credential, &vc)
+	entry := vc["credentialStatus"].(map[string]any)
+	url := "https://badges.example.org/status/" + rec.Status.ListID
+	want := map[string]any{"id": url + "#" + strconv.Itoa(rec.Status.Index), "type": "BitstringStatusListEntry",
+		"statusPurpose": "revocation", "statusListIndex": strconv.Itoa(rec.Status.Index), "statusListCredential": url}
+	for k, v := range want {
+		if entry[k] != v {
+			t.Errorf("credentialStatus.%s = %v, want %v", k, entry[k], v)
+		}
+	}
+}
+
+func TestRevokeSuspendRules(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	revocable, _ := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}})
+	suspendable, _ := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "b@example.org"}, StatusPurpose: PurposeSuspension})
+
+	bit := func(rec Issued) bool {
+		t.Helper()
+		v, err := s.cfg.Store.Status(ctx, rec.Status.ListID, rec.Status.Index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if _, err := s.ChangeStatus(ctx, revocable.ID, ActionSuspend, StatusChange{}); !errors.Is(err, ErrStatusConflict) {
+		t.Errorf("suspend a revocation-list credential: %v", err)
+	}
+	for range 2 { // revoking twice is idempotent
+		rec, err := s.ChangeStatus(ctx, revocable.ID, ActionRevoke, StatusChange{Reason: "cheating"})
+		if err != nil || rec.Status.State != StateRevoked {
+			t.Fatalf("revoke: %v %+v", err, rec.Status)
+		}
+	}
+	if !bit(revocable) {
+		t.Error("revocation bit not set")
+	}
+	if _, err := s.ChangeStatus(ctx, revocable.ID, ActionUnsuspend, StatusChange{}); !errors.Is(err, ErrStatusConflict) {
+		t.Errorf("unsuspend a revoked credential: %v", err)
+	}
+	audit, err := s.Audit(ctx, revocable.ID)
+	if err != nil || len(audit) != 1 || audit[0].Reason != "cheating" || audit[0].Action != ActionRevoke {
+		t.Errorf("audit %+v %v", audit, err)
+	}
+
+	if _, err := s.ChangeStatus(ctx, suspendable.ID, ActionSuspend, StatusChange{Reason: "review"}); err != nil || !bit(suspendable) {
+		t.Fatalf("suspend: %v", err)
+	}
+	if _, err := s.ChangeStatus(ctx, suspendable.ID, ActionUnsuspend, StatusChange{Reason: "cleared"}); err != nil || bit(suspendable) {
+		t.Fatalf("unsuspend: %v", err)
+	}
+	if _, err := s.ChangeStatus(ctx, suspendable.ID, ActionRevoke, StatusChange{}); err != nil || !bit(suspendable) {
+		t.Fatalf("revoke a suspension-list credential: %v", err)
+	}
+	if _, err := s.ChangeStatus(ctx, suspendable.ID, ActionUnsuspend, StatusChange{}); !errors.Is(err, ErrStatusConflict) {
+		t.Errorf("unsuspend after revoke: %v", err)
+	}
+	if audit, _ := s.Audit(ctx, suspendable.ID); len(audit) != 3 {
+		t.Errorf("suspendable audit has %d entries, want 3", len(audit))
+	}
+}
+
+func TestStatusListCredentialReflectsChanges(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	rec, _ := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}})
+	read := func() (ListDocument, []byte) {
+		t.Helper()
+		doc, err := s.StatusListCredential(ctx, rec.Status.ListID, ListFormatDI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vc map[string]any
+		if err := json.Unmarshal(doc.Body, &vc); err != nil {
+			t.Fatal(err)
+		}
+		subj := vc["credentialSubject"].(map[string]any)
+		bits, err := status.Decode(subj["encodedList"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vc["issuer"] != "did:web:badges.example.org" || vc["proof"] == nil || subj["statusPurpose"] != "revocation" {
+			t.Errorf("list credential %v", vc)
+		}
+		return doc, bits
+	}
+	before, bits := read()
+	if len(bits)*8 < DefaultStatusListSize {
+		t.Errorf("list of %d bits, want at least %d", len(bits)*8, DefaultStatusListSize)
+	}
+	if v, _ := status.Get(bits, rec.Status.Index, 1); v != 0 {
+		t.Error("bit set before revocation")
+	}
+	again, _ := read()
+	if again.ETag != before.ETag {
+		t.Error("an unchanged list was re-signed")
+	}
+	if _, err := s.ChangeStatus(ctx, rec.ID, ActionRevoke, StatusChange{}); err != nil {
+		t.Fatal(err)
+	}
+	after, bits := read()
+	if v, _ := status.Get(bits, rec.Status.Index, 1); v != 1 {
+		t.Error("bit not set after revocation")
+	}
+	if after.ETag == before.ETag {
+		t.Error("ETag did not change with the list")
+	}
+	jwt, err := s.StatusListCredential(ctx, rec.Status.ListID, ListFormatJWT)
+	if err != nil || jwt.ContentType != "application/vc+jwt" {
+		t.Errorf("jwt list: %v %s", err, jwt.ContentType)
+	}
+}
+
+func TestListRollsOverWhenFull(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	s.cfg.StatusListSize = 16
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	lists := map[string]int{}
+	for range 40 {
+		rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, Format: FormatJWT})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lists[rec.Status.ListID]++
+	}
+	if len(lists) != 3 {
+		t.Errorf("40 credentials on 16-entry lists used %d lists: %v", len(lists), lists)
+	}
+}
+
+func TestBulkRevoke(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a, b := newAchievement(t, s), newAchievement(t, s)
+	ctx := context.Background()
+	for range 3 {
+		_, _ = s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, Format: FormatJWT})
+	}
+	_, _ = s.Issue(ctx, IssueRequest{AchievementID: b.ID, Recipient: Recipient{Email: "a@example.org"}, Format: FormatJWT})
+	res, err := s.RevokeMatching(ctx, ListQuery{AchievementID: a.ID}, StatusChange{Reason: "course withdrawn"})
+	if err != nil || res.Matched != 3 || res.Changed != 3 {
+		t.Fatalf("bulk revoke: %+v %v", res, err)
+	}
+	res, _ = s.RevokeMatching(ctx, ListQuery{AchievementID: a.ID}, StatusChange{})
+	if res.Changed != 0 {
+		t.Errorf("second bulk revoke changed %d", res.Changed)
+	}
+	if _, err := s.RevokeMatching(ctx, ListQuery{}, StatusChange{}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("bulk revoke without a filter: %v", err)
+	}
+}
