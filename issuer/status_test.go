@@ -211,3 +211,27 @@ func TestBulkRevoke(t *testing.T) {
 		t.Errorf("bulk revoke without a filter: %v", err)
 	}
 }
+
+// BenchmarkRevokeAndPublish flips one bit and re-signs the list credential,
+// what a revocation costs the issuer.
+func BenchmarkRevokeAndPublish(b *testing.B) {
+	s := newService(b, "https://badges.example.org")
+	a := newAchievement(b, s)
+	ctx := context.Background()
+	rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, StatusPurpose: PurposeSuspension})
+	if err != nil {
+		b.Fatal(err)
+	}
+	actions := []string{ActionSuspend, ActionUnsuspend}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := s.ChangeStatus(ctx, rec.ID, actions[i%2], StatusChange{}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.StatusListCredential(ctx, rec.Status.ListID, ListFormatDI); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
