@@ -172,6 +172,11 @@ type IssueRequest struct {
 	// StatusPurpose is revocation or suspension (OB 3.0 allows one status
 	// entry per credential); empty means the achievement's, else the default.
 	StatusPurpose string `json:"statusPurpose,omitempty"`
+	// HolderDID binds the credential to the key its holder proved (OpenID4VCI
+	// key proof): it becomes credentialSubject.id, while an email recipient
+	// stays identified by its hashed IdentityObject. Not settable over the
+	// admin API.
+	HolderDID string `json:"-"`
 }
 
 // Issued is a credential as stored and returned.
@@ -307,13 +312,17 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	}
 	subject := credential.AchievementSubject{Type: []string{credential.TypeAchievementSubject}, Achievement: obAch, Result: req.Results}
 	switch {
+	case req.HolderDID != "" && req.Recipient.Email == "":
+		subject.ID = req.HolderDID
 	case req.Recipient.DID != "":
 		subject.ID = req.Recipient.DID
 	case req.Recipient.URL != "":
 		subject.ID = req.Recipient.URL
 	default:
 		subject.Identifier = []credential.IdentityObject{credential.NewIdentityObject(req.Recipient.Email, newSalt())}
-		if req.Format == FormatJWT {
+		if req.HolderDID != "" {
+			subject.ID = req.HolderDID
+		} else if req.Format == FormatJWT {
 			// OB VC-JWT needs sub = credentialSubject.id: give the
 			// recipient a stable urn:uuid subject id.
 			if subject.ID, err = s.subjectIDFor(ctx, req.Recipient); err != nil {

@@ -10,7 +10,7 @@
 //
 // Ops (see README.md for the full shapes):
 //   {"op":"verify","credential":{...},"documents":{url:doc}?,"now":"..."?,
-//    "checkIssuer":true?,"skipStatusCheck":false?}
+//    "checkIssuer":true?,"skipStatusCheck":false?,"checkStatus":false?}
 //   {"op":"sign","credential":{...},"seed":"<64 hex>","created":"2025-01-01T00:00:00Z",
 //    "controller":"did:..."?,"verificationMethod":"did:...#..."?,"documents":{...}?}
 //   {"op":"verify-jwt","jwt":"...","jwk":{...}}
@@ -21,6 +21,13 @@
 // localhost/127.0.0.1 only, plus jsonld-signatures' built-in security v1/v2
 // contexts (used internally for framing non-DID controller documents).
 // Everything else is refused; there is no network loader.
+//
+// Status (verify with "checkStatus":true): @digitalbazaar/vc-bitstring-status-list
+// checkStatus loads each BitstringStatusListEntry's statusListCredential via
+// the same loader (so it must be in "documents"), verifies it with the same
+// suite and reads the bit. The library reports a set bit only as
+// results[i].status === true (its `verified` stays true); this harness turns a
+// set "revocation"/"suspension" bit into verified:false (see checkStatusStrict).
 
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
@@ -33,6 +40,8 @@ import {cryptosuite as eddsaRdfc2022} from
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import jsigs from 'jsonld-signatures';
 import * as jose from 'jose';
+import {checkStatus as bslCheckStatus} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 // keep stdout clean: libraries sometimes log warnings
 console.log = (...a) => console.error(...a);
@@ -293,7 +302,11 @@ function safeModeDetail(e) {
 }
 
 function flatten(result) {
-  return [...new Set(collectErrors(result))].join('; ');
+  const msgs = [...new Set(collectErrors(result))];
+  // drop a message already quoted inside another one (e.g. a cause that its
+  // wrapper repeats as "...; reason: <cause message>")
+  return msgs.filter(m => !msgs.some(o => o !== m && o.includes(m)))
+    .join('; ');
 }
 
 // ------------------------------------------------------------------- ops --
@@ -312,8 +325,62 @@ function suiteForVerify() {
   return new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
 }
 
+// statusPurpose values for which a set bit makes the credential invalid
+// (W3C Bitstring Status List v1.0 §2.1), and the word used in the error.
+const FAILING_PURPOSES = new Map([
+  ['revocation', 'revoked'],
+  ['suspension', 'suspended']
+]);
+
+// Wraps the library's checkStatus. The library answers
+//   {verified: true, results: [{verified: true, credentialStatus, status}]}
+// whether the bit is set or not (`verified` only means "the list credential
+// was loaded, verified and decoded"); a set bit is `status: true`. A set bit
+// for a revocation/suspension entry is reported here as verified:false with
+// an error naming the entry. Other purposes (e.g. "message") never fail.
+async function checkStatusStrict(options) {
+  const result = await bslCheckStatus(options);
+  if(!result.verified) {
+    return result;
+  }
+  const messages = [];
+  for(const {status, credentialStatus: cs = {}} of result.results || []) {
+    const word = FAILING_PURPOSES.get(cs.statusPurpose);
+    if(status === true && word) {
+      messages.push(`credential is ${word}: statusListIndex ` +
+        `${cs.statusListIndex} is set in BitstringStatusListCredential ` +
+        `"${cs.statusListCredential}" (statusPurpose "${cs.statusPurpose}")`);
+    }
+  }
+  if(messages.length === 0) {
+    return result;
+  }
+  return {...result, verified: false, error: new Error(messages.join('; '))};
+}
+
+// JSON form of the (wrapped) status result: per-entry results as returned by
+// the library ({verified, status, credentialStatus}), errors as strings.
+function statusResultJson(sr) {
+  const out = {verified: sr.verified === true};
+  if(Array.isArray(sr.results)) {
+    out.results = sr.results.map(({verified, status, credentialStatus}) =>
+      ({verified: verified === true, status, credentialStatus}));
+  }
+  if(sr.error) {
+    out.error = flatten(sr.error) || String(sr.error);
+  }
+  return out;
+}
+
 async function opVerify(req) {
   const credential = need(req, 'credential', 'object');
+  if(req.checkStatus !== undefined && typeof req.checkStatus !== 'boolean') {
+    throw new RequestError('"checkStatus" must be a boolean');
+  }
+  if(req.checkStatus === true && req.skipStatusCheck === true) {
+    throw new RequestError(
+      '"checkStatus" and "skipStatusCheck" cannot both be true');
+  }
   const documentLoader = makeDocumentLoader({documents: req.documents});
   const options = {
     credential,
@@ -332,11 +399,21 @@ async function opVerify(req) {
   if(req.skipStatusCheck === true) {
     options.checkStatus = async () => ({verified: true});
   }
+  // vc.verifyCredential calls checkStatus(options) with the same suite and
+  // documentLoader, and only when the proof verified and credentialStatus
+  // is present. The list credential is verified with the library's own call
+  // (default CredentialIssuancePurpose, real clock: `now` is NOT passed on).
+  if(req.checkStatus === true) {
+    options.checkStatus = checkStatusStrict;
+  }
   const result = await vc.verifyCredential(options);
   const out = {verified: result.verified === true};
   const error = flatten(result);
   if(!out.verified) {
     out.error = error || 'verification failed';
+  }
+  if(req.checkStatus === true && result.statusResult) {
+    out.statusResult = statusResultJson(result.statusResult);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // smoke.mjs — checks dbvc.mjs end to end against the shared test vectors and
-// re-creates interop/testdata/dbvc-signed-ob3.json (must match byte-for-byte).
+// re-creates interop/testdata/dbvc-signed-ob3.json (must match byte-for-byte),
+// and checks Bitstring Status List revocation ("checkStatus": true).
 //
 //   ACCOLADE_CONTEXTS_DIR=/path/to/shared/contexts node interop/js/smoke.mjs
 //
@@ -10,6 +11,9 @@ import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {gzipSync} from 'node:zlib';
+import {createCredential, createList, decodeList} from
+  '@digitalbazaar/vc-bitstring-status-list';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dbvc = path.join(here, 'dbvc.mjs');
@@ -22,14 +26,19 @@ const td = process.env.ACCOLADE_TESTDATA_DIR ||
   path.join(path.dirname(path.resolve(ctxDir)), 'testdata');
 const json = p => JSON.parse(readFileSync(path.join(td, p), 'utf8'));
 
-function call(req) {
+function run(req) {
   const r = spawnSync(process.execPath, [dbvc], {
     input: JSON.stringify(req), encoding: 'utf8'
   });
-  if(r.status !== 0) {
-    throw new Error(`dbvc exit ${r.status}: ${r.stdout} ${r.stderr}`);
+  return {code: r.status, out: r.stdout, err: r.stderr};
+}
+
+function call(req) {
+  const r = run(req);
+  if(r.code !== 0) {
+    throw new Error(`dbvc exit ${r.code}: ${r.out} ${r.err}`);
   }
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.out);
 }
 
 let passed = 0;
@@ -129,6 +138,91 @@ const parts = jwt.split('.');
 parts[1] = Buffer.from('{"iss":"x"}').toString('base64url');
 r = call({op: 'verify-jwt', jwt: parts.join('.'), jwk: edPub});
 check('EdDSA JWS tampered fails', r.verified === false, r.error);
+
+// 5. Bitstring Status List: revoke index 42 and check DB's checkStatus sees it.
+const slUrl = 'https://badges.example.org/status/1';
+const slCreated = '2025-01-01T00:00:00Z';
+async function statusListVC({bits = [], encodedList, seed = obSeed} = {}) {
+  const list = await createList({length: 131072});
+  for(const b of bits) {
+    list.setStatus(b, true);
+  }
+  const c = await createCredential({id: slUrl, list,
+    statusPurpose: 'revocation'});
+  if(encodedList) {
+    c.credentialSubject.encodedList = encodedList;
+  }
+  // issuer defaults to the signing key's did:key
+  return call({op: 'sign', credential: c, seed, created: slCreated})
+    .credential;
+}
+const entry = {
+  id: `${slUrl}#42`, type: 'BitstringStatusListEntry',
+  statusPurpose: 'revocation', statusListIndex: '42',
+  statusListCredential: slUrl
+};
+const withStatus = json('ob3/examples/basic-openbadgecredential.json');
+delete withStatus.proof;
+withStatus.issuer.id = did;
+withStatus.credentialStatus = entry;
+const revocable = call({op: 'sign', credential: withStatus, seed: obSeed,
+  created: slCreated}).credential;
+const verifyStatus = (sl, extra = {}) => call({op: 'verify',
+  credential: revocable, checkStatus: true, documents: {[slUrl]: sl},
+  ...extra});
+const status0 = x => x.statusResult && x.statusResult.results &&
+  x.statusResult.results[0] && x.statusResult.results[0].status;
+
+const clearSL = await statusListVC();
+r = call({op: 'verify', credential: clearSL});
+check('status list credential (131,072 bits) verifies on its own',
+  r.verified === true, r.error);
+r = verifyStatus(clearSL);
+check('checkStatus: bit 42 clear -> verified',
+  r.verified === true && status0(r) === false, JSON.stringify(r));
+const revokedSL = await statusListVC({bits: [42]});
+r = verifyStatus(revokedSL);
+check('checkStatus: bit 42 set -> not verified, "revoked"',
+  r.verified === false && /credential is revoked: statusListIndex 42/
+    .test(r.error) && status0(r) === true, JSON.stringify(r));
+r = verifyStatus(await statusListVC({bits: [41, 43]}));
+check('checkStatus: bits 41 and 43 set -> index 42 still verified',
+  r.verified === true && status0(r) === false, JSON.stringify(r));
+// a list gzipped by node's zlib (not the library), as our Go code would:
+// index 42 = byte 5, bit 0x80 >> 2 (left-most bit is index 0)
+const raw = new Uint8Array(131072 / 8);
+raw[5] = 0x20;
+const zlibEncoded = 'u' + gzipSync(raw).toString('base64url');
+r = verifyStatus(await statusListVC({encodedList: zlibEncoded}));
+check('checkStatus: zlib-encoded list with byte 5 = 0x20 -> revoked',
+  r.verified === false && /revoked/.test(r.error), JSON.stringify(r));
+const forged = structuredClone(clearSL);
+forged.credentialSubject.encodedList = revokedSL.credentialSubject.encodedList;
+r = verifyStatus(forged);
+check('checkStatus: status list with a broken proof is refused',
+  r.verified === false &&
+  /"BitstringStatusListCredential" not verified/.test(r.error), r.error);
+r = verifyStatus(await statusListVC({seed: '11'.repeat(32)}));
+check('checkStatus: status list from another issuer is refused',
+  r.verified === false && /Issuers .* do not match/.test(r.error), r.error);
+r = call({op: 'verify', credential: revocable, checkStatus: true});
+check('checkStatus: status list missing from documents is refused',
+  r.verified === false &&
+  /Could not load "BitstringStatusListCredential"/.test(r.error), r.error);
+r = call({op: 'verify', credential: revocable, skipStatusCheck: true,
+  documents: {[slUrl]: revokedSL}});
+check('skipStatusCheck still ignores the list (revoked verifies)',
+  r.verified === true && r.statusResult === undefined, JSON.stringify(r));
+const both = run({op: 'verify', credential: revocable, checkStatus: true,
+  skipStatusCheck: true});
+check('checkStatus + skipStatusCheck is a bad request (exit 2)',
+  both.code === 2, both.out);
+// shared vector made with Python gzip: bits 0, 94567, 131071 set
+const vec = json('bitstring/generated-vectors.json').revocation_1bit;
+const decoded = await decodeList({encodedList: vec.encodedList});
+check('library decodes the shared revocation_1bit vector',
+  decoded.length === vec.lengthBits && vec.checks.every(c =>
+    decoded.getStatus(Number(c.statusListIndex)) === (c.status === 1)));
 
 function sortKeys(v) {
   if(Array.isArray(v)) {
