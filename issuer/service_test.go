@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,3 +221,39 @@ func BenchmarkIssueJWT(b *testing.B) {
 }
 
 func decodeSegment(s string) ([]byte, error) { return base64.RawURLEncoding.DecodeString(s) }
+
+// TestInteropDigitalBazaarReadsOurStatusList checks that Digital Bazaar's
+// vc-bitstring-status-list reads our signed list: valid before, revoked
+// after we revoke.
+func TestInteropDigitalBazaarReadsOurStatusList(t *testing.T) {
+	s := newService(t, "http://localhost:8080")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{DID: "did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp"}, Format: FormatLDP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vc map[string]any
+	_ = json.Unmarshal(rec.Credential, &vc)
+	listURL := vc["credentialStatus"].(map[string]any)["statusListCredential"].(string)
+	check := func() map[string]any {
+		t.Helper()
+		doc, err := s.StatusListCredential(ctx, rec.Status.ListID, ListFormatDI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list map[string]any
+		_ = json.Unmarshal(doc.Body, &list)
+		return dbvc(t, map[string]any{"op": "verify", "checkStatus": true, "credential": vc, "documents": map[string]any{listURL: list}})
+	}
+	if res := check(); res["verified"] != true {
+		t.Fatalf("Digital Bazaar: our credential with an unset bit: %v", res)
+	}
+	if _, err := s.ChangeStatus(ctx, rec.ID, ActionRevoke, StatusChange{Reason: "interop"}); err != nil {
+		t.Fatal(err)
+	}
+	res := check()
+	if res["verified"] != false || !strings.Contains(fmt.Sprint(res["error"]), "revoked") {
+		t.Errorf("Digital Bazaar after revocation: %v", res)
+	}
+}

@@ -22,12 +22,13 @@
 // contexts (used internally for framing non-DID controller documents).
 // Everything else is refused; there is no network loader.
 //
-// Status (verify with "checkStatus":true): @digitalbazaar/vc-bitstring-status-list
-// checkStatus loads each BitstringStatusListEntry's statusListCredential via
-// the same loader (so it must be in "documents"), verifies it with the same
-// suite and reads the bit. The library reports a set bit only as
-// results[i].status === true (its `verified` stays true); this harness turns a
-// set "revocation"/"suspension" bit into verified:false (see checkStatusStrict).
+// Status (verify with "checkStatus":true): the checkStatus of
+// @digitalbazaar/vc-bitstring-status-list loads each BitstringStatusListEntry's
+// statusListCredential via the same loader (so it must be in "documents"),
+// verifies it with the same suite and reads the bit. The library reports a
+// set bit only as results[i].status === true (its `verified` stays true);
+// this harness turns a set "revocation"/"suspension" bit into verified:false
+// (see checkStatusStrict).
 
 import {createHash} from 'node:crypto';
 import {readFileSync} from 'node:fs';
@@ -326,7 +327,7 @@ function suiteForVerify() {
 }
 
 // statusPurpose values for which a set bit makes the credential invalid
-// (W3C Bitstring Status List v1.0 §2.1), and the word used in the error.
+// (W3C Bitstring Status List v1.0 statusPurpose), and the error's word.
 const FAILING_PURPOSES = new Map([
   ['revocation', 'revoked'],
   ['suspension', 'suspended']
