@@ -47,6 +47,17 @@ func newFixture(t testing.TB, publicURL string, ping error) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newFixtureOn(t, db, publicURL, ping)
+}
+
+// fixtureStore is what the fixture needs of a store.
+type fixtureStore interface {
+	issuer.Store
+	Pinger
+}
+
+func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *fixture {
+	t.Helper()
 	kek, err := keys.NewKEK(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)

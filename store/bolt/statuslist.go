@@ -66,7 +66,7 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 		return 0, err
 	}
 	var got int
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	fn := func(tx *bbolt.Tx) error {
 		l, err := openList(tx, listID, start)
 		if err != nil {
 			return err
@@ -77,7 +77,17 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 		}
 		alloc[got/8] |= 0x80 >> (got % 8)
 		return l.b.Put(listAlloc, alloc)
-	})
+	}
+	// Like Apply: alone, commit at once; with concurrent writers, share a
+	// commit (and its fsync). bbolt may re-run fn, and a re-run starts from
+	// the rolled-back state, so got is always the index that was committed.
+	var err error
+	if d.applying.Add(1) == 1 {
+		err = d.db.Update(fn)
+	} else {
+		err = d.db.Batch(fn)
+	}
+	d.applying.Add(-1)
 	if err != nil {
 		return 0, wrap(op+listID, err)
 	}
