@@ -85,6 +85,14 @@ func waitHTTP(t *testing.T, url string, want int, timeout time.Duration, logs *s
 
 func request(t *testing.T, method, url, token, body string) (int, map[string]any) {
 	t.Helper()
+	code, m, err := doRequest(method, url, token, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	return code, m
+}
+
+func doRequest(method, url, token, body string) (int, map[string]any, error) {
 	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -94,13 +102,13 @@ func request(t *testing.T, method, url, token, body string) (int, map[string]any
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		return 0, nil, err
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
-	return resp.StatusCode, m
+	return resp.StatusCode, m, nil
 }
 
 // TestMultiNodeRedis runs two accolade processes on one Redis and checks they
