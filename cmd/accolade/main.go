@@ -34,6 +34,7 @@ func commands() []command {
 		{"verify", "verify a credential (JSON-LD or JWT) and print a report of checks", runVerify},
 		{"contexts", "import and list pinned JSON-LD contexts and JSON Schemas", runContexts},
 		{"status", "show Bitstring Status Lists", runStatus},
+		{"migrate", "copy every store entry between bolt and Redis, then verify the copy", runMigrate},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -389,3 +389,10 @@ func TestParseURL(t *testing.T) {
 		})
 	}
 }
+
+// TestExport runs the export and import conformance subtests.
+func TestExport(t *testing.T) {
+	storetest.RunExport(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{})
+	})
+}

@@ -66,3 +66,8 @@ func TestClosed(t *testing.T) {
 		t.Errorf("Get after Close: got %v, want ErrUnavailable", err)
 	}
 }
+
+// TestExport runs the export and import conformance subtests.
+func TestExport(t *testing.T) {
+	storetest.RunExport(t, func(*testing.T) store.Store { return mem.New(mem.Options{}) })
+}

@@ -715,3 +715,8 @@ func BenchmarkRedisTakeToken(b *testing.B) {
 		}
 	}
 }
+
+// TestRedisExport runs the export and import conformance subtests.
+func TestRedisExport(t *testing.T) {
+	storetest.RunExport(t, func(t *testing.T) store.Store { return newDB(t, randomPrefix()) })
+}
