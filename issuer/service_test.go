@@ -44,7 +44,7 @@ func newService(t testing.TB, publicURL string) *Service {
 		t.Fatal(err)
 	}
 	s, err := New(Config{Store: st, Identity: id, PublicURL: publicURL,
-		DI: &di.Signer{Canonicalizer: di.NewJSONGold(contexts, di.Limits{})}, Schema: credential.NewSchemaValidator(contexts)})
+		DI: &di.Signer{Canonicalizer: di.NewFast(contexts, di.Limits{})}, Schema: credential.NewSchemaValidator(contexts)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{canon: di.NewJSONGold(contexts, di.Limits{}), docs: map[string][]byte{}}
+	e := &env{canon: di.NewFast(contexts, di.Limits{}), docs: map[string][]byte{}}
 	e.v, err = verifier.New(verifier.Config{
 		Resolver:      did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
 		Canonicalizer: e.canon,
