@@ -101,7 +101,7 @@ func New(cfg Config) (*Service, error) {
 	if !validPurpose(cfg.DefaultStatusPurpose) {
 		return nil, fmt.Errorf("issuer: default status purpose %q: want revocation or suspension", cfg.DefaultStatusPurpose)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer"), lists: listCache{m: map[string]listCacheEntry{}}}, nil
+	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer"), lists: listCache{m: map[string]listCacheEntry{}, current: map[string]statusList{}}}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

@@ -68,6 +68,7 @@ type Identity struct {
 	mu       sync.Mutex
 	loadedAt time.Time
 	state    identityDoc
+	active   KeyInfo              // of state.ActiveKey once read
 	keyCache map[string]*keys.Key // by key ID, decrypted once
 }
 
@@ -299,11 +300,18 @@ func (id *Identity) ActiveSigner(ctx context.Context) (Signer, error) {
 	return Signer{Key: k, DID: info.DIDKey, VerificationMethod: info.KeyMethod, KeyID: info.ID}, nil
 }
 
-// Active returns the active key's description.
+// Active returns the active key's description. It is cached with the
+// identity document (CacheTTL), so signing does not read the store.
 func (id *Identity) Active(ctx context.Context) (KeyInfo, error) {
 	doc, err := id.load(ctx, false)
 	if err != nil {
 		return KeyInfo{}, err
+	}
+	id.mu.Lock()
+	cached := id.active
+	id.mu.Unlock()
+	if cached.ID == doc.ActiveKey {
+		return cached, nil
 	}
 	rec, err := id.record(ctx, doc.ActiveKey)
 	if err != nil {
@@ -312,7 +320,14 @@ func (id *Identity) Active(ctx context.Context) (KeyInfo, error) {
 	if _, err := id.Key(ctx, rec.ID); err != nil {
 		return KeyInfo{}, err
 	}
-	return id.info(rec)
+	info, err := id.info(rec)
+	if err != nil {
+		return KeyInfo{}, err
+	}
+	id.mu.Lock()
+	id.active = info
+	id.mu.Unlock()
+	return info, nil
 }
 
 func (id *Identity) info(rec keyRecord) (KeyInfo, error) {

@@ -129,6 +129,26 @@ func shortHash(s string) string {
 }
 
 func (s *Service) currentList(ctx context.Context, curKey, purpose string, signer Signer) (statusList, error) {
+	// A node keeps the current list in memory: if another node rolled over
+	// meanwhile, Allocate on the old (full) list says so and rollOver reads
+	// the new pointer.
+	s.lists.mu.Lock()
+	l, ok := s.lists.current[curKey]
+	s.lists.mu.Unlock()
+	if ok {
+		return l, nil
+	}
+	l, err := s.readCurrentList(ctx, curKey, purpose, signer)
+	if err != nil {
+		return statusList{}, err
+	}
+	s.lists.mu.Lock()
+	s.lists.current[curKey] = l
+	s.lists.mu.Unlock()
+	return l, nil
+}
+
+func (s *Service) readCurrentList(ctx context.Context, curKey, purpose string, signer Signer) (statusList, error) {
 	var cur struct {
 		ListID string `json:"listId"`
 	}
@@ -185,6 +205,9 @@ func (s *Service) newList(ctx context.Context, purpose string, signer Signer) (s
 // over at once each make a list; the last pointer written wins and the
 // other list keeps the few credentials it got.
 func (s *Service) rollOver(ctx context.Context, curKey string, full statusList, purpose string, signer Signer) error {
+	s.lists.mu.Lock()
+	delete(s.lists.current, curKey)
+	s.lists.mu.Unlock()
 	var cur struct {
 		ListID string `json:"listId"`
 	}
@@ -363,8 +386,9 @@ type listCacheEntry struct {
 // bits change or they age past half their TTL; signing on read then costs
 // one bitstring encode and one signature per change, never per credential.
 type listCache struct {
-	mu sync.Mutex
-	m  map[string]listCacheEntry
+	mu      sync.Mutex
+	m       map[string]listCacheEntry
+	current map[string]statusList // current list per purpose and issuer DID
 }
 
 func (s *Service) invalidateList(listID string) {
