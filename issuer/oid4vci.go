@@ -1,0 +1,1387 @@
+package issuer
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/oid4vci"
+	"github.com/accolade-badges/accolade/store"
+)
+
+// HTTP paths of the OpenID4VCI endpoints, relative to the public URL. The
+// api package routes them; the metadata advertises them.
+const (
+	OID4VCIPathToken        = "/oid4vci/token"
+	OID4VCIPathAuthorize    = "/oid4vci/authorize"
+	OID4VCIPathNonce        = "/oid4vci/nonce"
+	OID4VCIPathCredential   = "/oid4vci/credential"
+	OID4VCIPathDeferred     = "/oid4vci/deferred"
+	OID4VCIPathNotification = "/oid4vci/notification"
+	OID4VCIPathOffers       = "/oid4vci/offers"
+)
+
+// Offer grant names of the admin API.
+const (
+	GrantPreAuthorized     = "pre-authorized_code"
+	GrantAuthorizationCode = "authorization_code"
+)
+
+// Token kinds (store.Tokens) this file keeps. Secrets are never store keys
+// in clear: an offer's secrets (the credential_offer_uri reference, the
+// pre-authorized code, issuer_state) and its access token are
+// "<offer ID>.<random>", found by the public offer ID and checked against
+// the SHA-256 the record keeps; other secrets are keyed by their SHA-256.
+// Deriving every offer secret from one record keeps each step to about one
+// durable write.
+const (
+	tokOffer        = "oid4vci-offer"         // offer ID → offerRecord
+	tokAccess       = "oid4vci-access"        // offer ID → accessRecord; its creation redeems the offer
+	tokTxAttempt    = "oid4vci-tx-attempt"    // offer ID/n → "" per tx_code attempt
+	tokAuthSession  = "oid4vci-authz-session" // H(session) → authSession
+	tokEmailCode    = "oid4vci-email-code"    // H(session) → H(email code)
+	tokEmailSend    = "oid4vci-email-send"    // H(session)/n → "" per code sent
+	tokEmailAttempt = "oid4vci-email-attempt" // H(session)/n → "" per code tried
+	tokAuthCode     = "oid4vci-authz-code"    // H(code) → authCode
+	tokNonce        = "oid4vci-nonce"         // H(c_nonce) → ""
+	tokIssued       = "oid4vci-issued"        // offer ID/config → "" once issued
+	tokDeferred     = "oid4vci-deferred"      // H(transaction_id) → deferredRecord
+	tokApproved     = "oid4vci-approved"      // offer ID → "" once approved
+	tokNotification = "oid4vci-notification"  // H(notification_id) → notificationRecord
+
+	// collNotificationsPrefix + credential key holds the wallet's
+	// notification events about that credential.
+	collNotificationsPrefix = "credential-notifications:"
+)
+
+// Configuration ID suffixes: <achievementId>_ldp_vc and
+// <achievementId>_jwt_vc_json.
+const (
+	suffixLDP = "_" + oid4vci.FormatLDPVC
+	suffixJWT = "_" + oid4vci.FormatJWTVCJSON
+)
+
+// OID4VCIStore is the storage the OpenID4VCI service needs: tokens for every
+// short-lived secret and documents for notification events.
+type OID4VCIStore interface {
+	store.Tokens
+	store.Docs
+}
+
+// Mail is one message to a recipient.
+type Mail struct {
+	To      string
+	Subject string
+	Body    string
+}
+
+// LogValue keeps the address and the body (which holds a code) out of logs.
+func (m Mail) LogValue() slog.Value {
+	return slog.GroupValue(slog.Any("to", Recipient{Email: m.To}), slog.String("subject", m.Subject))
+}
+
+// Mailer delivers one-time codes to recipients' email addresses. Send is
+// called once per code, synchronously, and must not log the body.
+type Mailer interface {
+	Send(ctx context.Context, m Mail) error
+}
+
+// LogMailer is the default Mailer of a deployment without a mail server:
+// it only logs that a code was sent, to a redacted address, never the
+// code. With it the authorization code flow cannot be completed by a real
+// user; plug in a Mailer that delivers mail.
+type LogMailer struct{ Logger *slog.Logger }
+
+// Send logs "code sent" with the address redacted.
+func (l LogMailer) Send(ctx context.Context, m Mail) error {
+	if l.Logger != nil {
+		l.Logger.InfoContext(ctx, "code sent", "to", Recipient{Email: m.To})
+	}
+	return nil
+}
+
+// DirMailer writes each mail as a file, mode 0600, into Dir instead of
+// sending it: a mail drop for development and tests. The files hold the
+// codes in clear; keep Dir private.
+type DirMailer struct{ Dir string }
+
+// Send writes m to Dir/<time>-<random>.eml.
+func (d DirMailer) Send(_ context.Context, m Mail) error {
+	name := filepath.Join(d.Dir, fmt.Sprintf("%d-%s.eml", time.Now().UnixNano(), randomToken(6)))
+	msg := "To: " + m.To + "\r\nSubject: " + m.Subject + "\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + m.Body + "\r\n"
+	if err := os.WriteFile(name, []byte(msg), 0o600); err != nil {
+		return fmt.Errorf("mail drop: %w", err)
+	}
+	return nil
+}
+
+// OID4VCIConfig holds the OpenID4VCI service's dependencies and settings.
+// Zero durations and sizes take the defaults named.
+type OID4VCIConfig struct {
+	Issuer   *Service
+	Store    OID4VCIStore
+	Resolver did.Resolver
+	// PublicURL is the Credential Issuer Identifier (and the authorization
+	// server's issuer).
+	PublicURL string
+	Mailer    Mailer
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// OfferTTL is how long an offer and its codes stay redeemable (24h).
+	OfferTTL time.Duration
+	// AccessTokenTTL is the lifetime of access tokens (10m). Tokens of
+	// deferred offers live until the offer expires, so the wallet can poll.
+	AccessTokenTTL time.Duration
+	// NonceTTL is the freshness window of a c_nonce (5m).
+	NonceTTL time.Duration
+	// ProofMaxAge is how old a proof's iat may be (5m); ProofSkew how far
+	// ahead (1m).
+	ProofMaxAge, ProofSkew time.Duration
+	// BatchSize is the most proofs one Credential Request may carry (10;
+	// at least 2 as §12.2.4 requires of batch_size).
+	BatchSize int
+	// TxCodeAttempts is how many tx_code attempts an offer allows (5).
+	TxCodeAttempts int
+	// DeferredInterval is the polling interval given with a transaction_id
+	// (5s).
+	DeferredInterval time.Duration
+}
+
+// OID4VCI is the issuer side of OpenID for Verifiable Credential Issuance
+// 1.0: offers, the pre-authorized code and authorization code grants, the
+// token, nonce, credential, deferred credential and notification logic.
+// It keeps every secret as a single-use store token with a TTL.
+type OID4VCI struct {
+	cfg OID4VCIConfig
+	log *slog.Logger
+}
+
+// Defaults of OID4VCIConfig.
+const (
+	DefaultOfferTTL       = 24 * time.Hour
+	DefaultAccessTokenTTL = 10 * time.Minute
+	DefaultNonceTTL       = 5 * time.Minute
+	DefaultBatchSize      = 10
+
+	txCodeLength      = 6
+	emailCodeLength   = 6
+	emailCodeTTL      = 10 * time.Minute
+	emailSends        = 3
+	emailAttempts     = 5
+	authSessionTTL    = 15 * time.Minute
+	authCodeTTL       = 5 * time.Minute
+	maxOfferRecipient = 500
+)
+
+// NewOID4VCI returns the service.
+func NewOID4VCI(cfg OID4VCIConfig) (*OID4VCI, error) {
+	if cfg.Issuer == nil || cfg.Store == nil || cfg.Resolver == nil {
+		return nil, errors.New("oid4vci: issuer, store and resolver are required")
+	}
+	if _, err := oid4vci.WellKnownURL(cfg.PublicURL, oid4vci.WellKnownCredentialIssuer); err != nil {
+		return nil, fmt.Errorf("oid4vci: public URL: %w", err)
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&cfg.OfferTTL, DefaultOfferTTL)
+	def(&cfg.AccessTokenTTL, DefaultAccessTokenTTL)
+	def(&cfg.NonceTTL, DefaultNonceTTL)
+	def(&cfg.ProofMaxAge, 5*time.Minute)
+	def(&cfg.ProofSkew, time.Minute)
+	def(&cfg.DeferredInterval, 5*time.Second)
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	if cfg.BatchSize < 2 {
+		return nil, fmt.Errorf("oid4vci: batch size %d: want at least 2", cfg.BatchSize)
+	}
+	if cfg.TxCodeAttempts <= 0 {
+		cfg.TxCodeAttempts = 5
+	}
+	log := cfg.Logger.With(logctx.KeyComponent, "oid4vci")
+	if cfg.Mailer == nil {
+		cfg.Mailer = LogMailer{Logger: log}
+	}
+	return &OID4VCI{cfg: cfg, log: log}, nil
+}
+
+func (o *OID4VCI) now() time.Time { return o.cfg.Now().UTC() }
+
+func (o *OID4VCI) endpoint(path string) string { return o.cfg.PublicURL + path }
+
+// --- metadata ---------------------------------------------------------------
+
+// Metadata returns the Credential Issuer Metadata (§12.2): one ldp_vc and one
+// jwt_vc_json configuration per achievement. ldp_vc (eddsa-rdfc-2022) is
+// listed only while the active issuer key is Ed25519.
+func (o *OID4VCI) Metadata(ctx context.Context) (oid4vci.IssuerMetadata, error) {
+	active, err := o.cfg.Issuer.cfg.Identity.Active(ctx)
+	if err != nil {
+		return oid4vci.IssuerMetadata{}, err
+	}
+	md := oid4vci.IssuerMetadata{
+		CredentialIssuer:                  o.cfg.PublicURL,
+		CredentialEndpoint:                o.endpoint(OID4VCIPathCredential),
+		NonceEndpoint:                     o.endpoint(OID4VCIPathNonce),
+		DeferredCredentialEndpoint:        o.endpoint(OID4VCIPathDeferred),
+		NotificationEndpoint:              o.endpoint(OID4VCIPathNotification),
+		BatchCredentialIssuance:           &oid4vci.BatchCredentialIssuance{BatchSize: o.cfg.BatchSize},
+		CredentialConfigurationsSupported: map[string]oid4vci.CredentialConfiguration{},
+	}
+	if p, err := o.cfg.Issuer.Profile(ctx, DefaultProfileID); err == nil {
+		d := oid4vci.Display{Name: p.Name}
+		if p.Image != nil && p.Image.ID != "" {
+			d.Logo = &oid4vci.Logo{URI: p.Image.ID, AltText: p.Name}
+		}
+		md.Display = []oid4vci.Display{d}
+	}
+	after := ""
+	for {
+		items, next, _, err := o.cfg.Issuer.Achievements(ctx, after, 500)
+		if err != nil {
+			return oid4vci.IssuerMetadata{}, err
+		}
+		for _, a := range items {
+			for id, c := range o.configurations(a, active.Alg) {
+				md.CredentialConfigurationsSupported[id] = c
+			}
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	return md, nil
+}
+
+// configurations returns the credential configurations of one achievement.
+func (o *OID4VCI) configurations(a Achievement, alg keys.Alg) map[string]oid4vci.CredentialConfiguration {
+	disp := oid4vci.CredentialDisplay{Name: a.Name, Description: a.Description, Locale: a.InLanguage}
+	if a.Image != nil && a.Image.ID != "" {
+		alt := a.Image.Caption
+		if alt == "" {
+			alt = a.Name
+		}
+		disp.Logo = &oid4vci.Logo{URI: a.Image.ID, AltText: alt}
+	}
+	meta := &oid4vci.CredentialMetadata{
+		Display: []oid4vci.CredentialDisplay{disp},
+		Claims: []oid4vci.ClaimDescription{
+			{Path: []any{"credentialSubject", "achievement", "name"}, Display: []oid4vci.Display{{Name: "Achievement"}}},
+			{Path: []any{"issuer", "name"}, Display: []oid4vci.Display{{Name: "Issuer"}}},
+			{Path: []any{"validFrom"}, Display: []oid4vci.Display{{Name: "Awarded"}}},
+		},
+	}
+	proofs := map[string]oid4vci.ProofType{oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: algNames(oid4vci.DefaultProofAlgs)}}
+	binding := []string{"did:key", "did:jwk"}
+	types := []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential}
+	out := map[string]oid4vci.CredentialConfiguration{
+		a.ID + suffixJWT: {
+			Format:                               oid4vci.FormatJWTVCJSON,
+			CredentialSigningAlgValuesSupported:  []string{string(alg)},
+			CryptographicBindingMethodsSupported: binding,
+			ProofTypesSupported:                  proofs,
+			CredentialDefinition:                 &oid4vci.CredentialDefinition{Type: types},
+			CredentialMetadata:                   meta,
+		},
+	}
+	if alg == keys.EdDSA {
+		out[a.ID+suffixLDP] = oid4vci.CredentialConfiguration{
+			Format:                               oid4vci.FormatLDPVC,
+			CredentialSigningAlgValuesSupported:  []string{"eddsa-rdfc-2022"},
+			CryptographicBindingMethodsSupported: binding,
+			ProofTypesSupported:                  proofs,
+			CredentialDefinition: &oid4vci.CredentialDefinition{
+				Context: []string{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
+				Type:    types,
+			},
+			CredentialMetadata: meta,
+		}
+	}
+	return out
+}
+
+func algNames(algs []keys.Alg) []string {
+	out := make([]string, len(algs))
+	for i, a := range algs {
+		out[i] = string(a)
+	}
+	return out
+}
+
+// AuthorizationServerMetadata returns the OAuth 2.0 Authorization Server
+// Metadata (RFC 8414) of the issuer, which is its own authorization server.
+func (o *OID4VCI) AuthorizationServerMetadata() oid4vci.AuthorizationServerMetadata {
+	return oid4vci.AuthorizationServerMetadata{
+		Issuer:                                     o.cfg.PublicURL,
+		AuthorizationEndpoint:                      o.endpoint(OID4VCIPathAuthorize),
+		TokenEndpoint:                              o.endpoint(OID4VCIPathToken),
+		ResponseTypesSupported:                     []string{"code"},
+		ResponseModesSupported:                     []string{"query"},
+		GrantTypesSupported:                        []string{oid4vci.GrantTypeAuthorizationCode, oid4vci.GrantTypePreAuthorizedCode},
+		TokenEndpointAuthMethodsSupported:          []string{"none"},
+		CodeChallengeMethodsSupported:              []string{oid4vci.CodeChallengeMethodS256},
+		AuthorizationDetailsTypesSupported:         []string{oid4vci.AuthorizationDetailsType},
+		AuthorizationResponseIssParameterSupported: true,
+		PreAuthorizedGrantAnonymousAccessSupported: true,
+	}
+}
+
+// configFormat returns the achievement and the issuer format of a
+// configuration ID.
+func configFormat(configID string) (achievementID, format string, ok bool) {
+	if a, ok := strings.CutSuffix(configID, suffixLDP); ok && a != "" {
+		return a, FormatLDP, true
+	}
+	if a, ok := strings.CutSuffix(configID, suffixJWT); ok && a != "" {
+		return a, FormatJWT, true
+	}
+	return "", "", false
+}
+
+// --- offers -----------------------------------------------------------------
+
+// OfferRequest asks for one Credential Offer per recipient (admin API).
+type OfferRequest struct {
+	AchievementID string      `json:"achievementId"`
+	Recipients    []Recipient `json:"recipients"`
+	// TxCode protects the pre-authorized code with a 6-digit transaction
+	// code, returned to the admin for out-of-band delivery.
+	TxCode bool `json:"txCode"`
+	// Format is ldp_vc (default) or jwt_vc_json.
+	Format string `json:"format,omitempty"`
+	// Grants are pre-authorized_code (default) and/or authorization_code
+	// (email recipients only: the recipient proves the address with a
+	// one-time code).
+	Grants []string `json:"grants,omitempty"`
+	// Deferred makes the credential endpoint answer with a transaction_id;
+	// the credential is delivered at the deferred endpoint once an admin
+	// approves the offer, or after ApproveAfter when set.
+	Deferred     bool   `json:"deferred,omitempty"`
+	ApproveAfter string `json:"approveAfter,omitempty"`
+}
+
+// OfferResult is one created offer.
+type OfferResult struct {
+	ID        string    `json:"id"`
+	Recipient Recipient `json:"recipient"`
+	// OfferURI is the openid-credential-offer:// deep link (by reference).
+	OfferURI string `json:"offerUri"`
+	// CredentialOfferURI is the offer by reference (GET returns the JSON).
+	CredentialOfferURI string `json:"credentialOfferUri"`
+	// QRPNG and QRSVG are QR codes of OfferURI.
+	QRPNG string `json:"qrPng"`
+	QRSVG string `json:"qrSvg"`
+	// TxCode is the transaction code to deliver to the recipient out of
+	// band; it appears nowhere else.
+	TxCode          string                  `json:"txCode,omitempty"`
+	CredentialOffer oid4vci.CredentialOffer `json:"credentialOffer"`
+	Expires         time.Time               `json:"expires"`
+}
+
+// scope is what a grant entitles to: the offer's recipient, achievement and
+// configurations. Offers, authorization codes and access tokens carry it.
+type scope struct {
+	OfferID       string        `json:"offerId"`
+	AchievementID string        `json:"achievementId"`
+	Recipient     Recipient     `json:"recipient"`
+	ConfigIDs     []string      `json:"configIds"`
+	Deferred      bool          `json:"deferred,omitempty"`
+	ApproveAfter  time.Duration `json:"approveAfter,omitempty"`
+	// OfferExpires is when the offer, and deferred transactions, end.
+	OfferExpires time.Time `json:"offerExpires"`
+}
+
+type offerRecord struct {
+	Scope      scope                   `json:"scope"`
+	Offer      oid4vci.CredentialOffer `json:"offer"`
+	RefHash    string                  `json:"refHash"`
+	CodeHash   string                  `json:"codeHash,omitempty"`
+	StateHash  string                  `json:"stateHash,omitempty"`
+	TxCodeHash string                  `json:"txCodeHash,omitempty"`
+	Created    time.Time               `json:"created"`
+}
+
+// newSecret returns "<id>.<256 random bits>" and the SHA-256 to keep.
+func newSecret(id string) (secret, hash string) {
+	r := randomToken(32)
+	return id + "." + r, secretKey(r)
+}
+
+// splitSecret splits "<id>.<random>".
+func splitSecret(s string) (id, random string, ok bool) {
+	id, random, ok = strings.Cut(s, ".")
+	return id, random, ok && id != "" && random != ""
+}
+
+// secretKey is the store key of a secret: its SHA-256, hex.
+func secretKey(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// randomToken returns n random bytes, base64url.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// randomDigits returns n uniformly random decimal digits.
+func randomDigits(n int) string {
+	max := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+	v, _ := rand.Int(rand.Reader, max)
+	return fmt.Sprintf("%0*d", n, v)
+}
+
+func equalSecret(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(secretKey(a)), []byte(b)) == 1
+}
+
+func (r *OfferRequest) validate() (format string, grants []string, approveAfter time.Duration, err error) {
+	var p []*credential.ValidationError
+	bad := func(field, reason string) { p = append(p, &credential.ValidationError{Field: field, Reason: reason}) }
+	if r.AchievementID == "" {
+		bad("achievementId", "is required")
+	}
+	switch r.Format {
+	case "", oid4vci.FormatLDPVC:
+		format = oid4vci.FormatLDPVC
+	case oid4vci.FormatJWTVCJSON, FormatJWT:
+		format = oid4vci.FormatJWTVCJSON
+	default:
+		bad("format", `must be "ldp_vc" or "jwt_vc_json"`)
+	}
+	grants = r.Grants
+	if len(grants) == 0 {
+		grants = []string{GrantPreAuthorized}
+	}
+	seen := map[string]bool{}
+	for i, g := range grants {
+		if g != GrantPreAuthorized && g != GrantAuthorizationCode {
+			bad(fmt.Sprintf("grants[%d]", i), `must be "pre-authorized_code" or "authorization_code"`)
+		}
+		if seen[g] {
+			bad(fmt.Sprintf("grants[%d]", i), "is repeated")
+		}
+		seen[g] = true
+	}
+	if r.TxCode && !seen[GrantPreAuthorized] {
+		bad("txCode", "applies to the pre-authorized_code grant only")
+	}
+	if r.ApproveAfter != "" {
+		d, perr := time.ParseDuration(r.ApproveAfter)
+		switch {
+		case perr != nil || d <= 0:
+			bad("approveAfter", "must be a positive duration such as 30s")
+		case !r.Deferred:
+			bad("approveAfter", "applies to deferred offers only")
+		}
+		approveAfter = d
+	}
+	if len(r.Recipients) == 0 || len(r.Recipients) > maxOfferRecipient {
+		bad("recipients", fmt.Sprintf("give 1 to %d recipients", maxOfferRecipient))
+	}
+	for i, rc := range r.Recipients {
+		f := fmt.Sprintf("recipients[%d]", i)
+		switch {
+		case rc.URL != "" || (rc.Email == "") == (rc.DID == ""):
+			bad(f, "give exactly one of email or did")
+		case rc.Email != "":
+			if a, err := mail.ParseAddress(rc.Email); err != nil || a.Address != strings.TrimSpace(rc.Email) {
+				bad(f+".email", "is not an email address")
+			}
+		default:
+			if _, err := did.Parse(rc.DID); err != nil {
+				bad(f+".did", "is not a valid DID")
+			}
+			if seen[GrantAuthorizationCode] {
+				bad(f, "the authorization_code grant needs an email recipient (who proves the address)")
+			}
+		}
+	}
+	return format, grants, approveAfter, invalid(p)
+}
+
+// CreateOffers creates one Credential Offer per recipient, each with its
+// own codes. The offers expire after OfferTTL.
+func (o *OID4VCI) CreateOffers(ctx context.Context, req OfferRequest) ([]OfferResult, error) {
+	format, grants, approveAfter, err := req.validate()
+	if err != nil {
+		return nil, err
+	}
+	ach, err := o.cfg.Issuer.Achievement(ctx, req.AchievementID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, invalid([]*credential.ValidationError{{Field: "achievementId", Reason: fmt.Sprintf("no achievement %q", req.AchievementID)}})
+	} else if err != nil {
+		return nil, err
+	}
+	if format == oid4vci.FormatLDPVC {
+		active, err := o.cfg.Issuer.cfg.Identity.Active(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if active.Alg != keys.EdDSA {
+			return nil, invalid([]*credential.ValidationError{{Field: "format", Reason: "ldp_vc needs an Ed25519 issuer key; use jwt_vc_json"}})
+		}
+	}
+	configID := ach.ID + "_" + format
+	now := o.now()
+	expires := now.Add(o.cfg.OfferTTL).Truncate(time.Second)
+	out := make([]OfferResult, 0, len(req.Recipients))
+	for _, rc := range req.Recipients {
+		// The ID is public (admin API, logs); the by-reference URL carries a
+		// secret, since the offer it returns holds the codes.
+		id := randomToken(12)
+		ref, refHash := newSecret(id)
+		rec := offerRecord{
+			Scope: scope{OfferID: id, AchievementID: ach.ID, Recipient: rc, ConfigIDs: []string{configID},
+				Deferred: req.Deferred, ApproveAfter: approveAfter, OfferExpires: expires},
+			Offer:   oid4vci.CredentialOffer{CredentialIssuer: o.cfg.PublicURL, CredentialConfigurationIDs: []string{configID}, Grants: &oid4vci.Grants{}},
+			RefHash: refHash,
+			Created: now,
+		}
+		res := OfferResult{ID: id, Recipient: rc, Expires: expires}
+		for _, g := range grants {
+			switch g {
+			case GrantPreAuthorized:
+				var code string
+				code, rec.CodeHash = newSecret(id)
+				pg := &oid4vci.PreAuthorizedCodeGrant{PreAuthorizedCode: code}
+				if req.TxCode {
+					res.TxCode = randomDigits(txCodeLength)
+					rec.TxCodeHash = secretKey(res.TxCode)
+					pg.TxCode = &oid4vci.TxCode{InputMode: "numeric", Length: txCodeLength,
+						Description: "Enter the " + strconv.Itoa(txCodeLength) + "-digit code the issuer sent you with this badge"}
+				}
+				rec.Offer.Grants.PreAuthorizedCode = pg
+			case GrantAuthorizationCode:
+				var state string
+				state, rec.StateHash = newSecret(id)
+				rec.Offer.Grants.AuthorizationCode = &oid4vci.AuthorizationCodeGrant{IssuerState: state}
+			}
+		}
+		if err := o.putJSON(ctx, tokOffer, id, rec, expires.Sub(now)); err != nil {
+			return nil, fmt.Errorf("create offer: %w", err)
+		}
+		res.CredentialOffer = rec.Offer
+		res.CredentialOfferURI = o.endpoint(OID4VCIPathOffers + "/" + ref)
+		res.OfferURI = oid4vci.OfferLinkByReference(res.CredentialOfferURI)
+		res.QRPNG = res.CredentialOfferURI + "/qr.png"
+		res.QRSVG = res.CredentialOfferURI + "/qr.svg"
+		out = append(out, res)
+		o.log.InfoContext(ctx, "credential offer created", logctx.KeyOfferID, id, "achievement_id", ach.ID,
+			"recipient", rc, "configuration", configID, "grants", grants, "tx_code", req.TxCode, "deferred", req.Deferred)
+	}
+	return out, nil
+}
+
+// OfferView is a live offer as served by reference.
+type OfferView struct {
+	Offer oid4vci.CredentialOffer
+	// Link is the openid-credential-offer:// deep link of the offer.
+	Link    string
+	Expires time.Time
+}
+
+// OfferByReference returns a live offer by the secret of its
+// credential_offer_uri, or an error wrapping store.ErrNotFound once it has
+// expired.
+func (o *OID4VCI) OfferByReference(ctx context.Context, ref string) (OfferView, error) {
+	rec, err := o.offerBySecret(ctx, ref, func(r offerRecord) string { return r.RefHash })
+	if err != nil {
+		return OfferView{}, err
+	}
+	return OfferView{Offer: rec.Offer, Expires: rec.Scope.OfferExpires,
+		Link: oid4vci.OfferLinkByReference(o.endpoint(OID4VCIPathOffers + "/" + ref))}, nil
+}
+
+// offerBySecret returns the live offer a "<offer ID>.<random>" secret
+// belongs to, checking the secret against the hash hash picks from the
+// record; anything else is store.ErrNotFound.
+func (o *OID4VCI) offerBySecret(ctx context.Context, secret string, hash func(offerRecord) string) (offerRecord, error) {
+	id, random, ok := splitSecret(secret)
+	if !ok {
+		return offerRecord{}, fmt.Errorf("offer: %w", store.ErrNotFound)
+	}
+	rec, err := o.offer(ctx, id)
+	if err != nil {
+		return offerRecord{}, err
+	}
+	if h := hash(rec); h == "" || !equalSecret(random, h) {
+		return offerRecord{}, fmt.Errorf("offer: %w", store.ErrNotFound)
+	}
+	return rec, nil
+}
+
+func (o *OID4VCI) offer(ctx context.Context, id string) (offerRecord, error) {
+	var rec offerRecord
+	if err := o.getJSON(ctx, tokOffer, id, &rec); err != nil {
+		return offerRecord{}, fmt.Errorf("offer: %w", err)
+	}
+	if !o.now().Before(rec.Scope.OfferExpires) {
+		return offerRecord{}, fmt.Errorf("offer: expired: %w", store.ErrNotFound)
+	}
+	return rec, nil
+}
+
+// ApproveOffer approves the deferred issuance of an offer: the wallet gets
+// its credential at its next deferred credential request. Approving twice
+// is not an error.
+func (o *OID4VCI) ApproveOffer(ctx context.Context, id string) error {
+	rec, err := o.offer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !rec.Scope.Deferred {
+		return invalid([]*credential.ValidationError{{Field: "id", Reason: "the offer is not deferred"}})
+	}
+	err = o.cfg.Store.PutToken(ctx, tokApproved, id, []byte{1}, rec.Scope.OfferExpires.Sub(o.now()))
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("approve offer: %w", err)
+	}
+	o.log.InfoContext(ctx, "deferred offer approved", logctx.KeyOfferID, id)
+	return nil
+}
+
+func (o *OID4VCI) putJSON(ctx context.Context, kind, id string, v any, ttl time.Duration) error {
+	if ttl <= 0 {
+		return fmt.Errorf("put %s: %w", kind, store.ErrNotFound)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return o.cfg.Store.PutToken(ctx, kind, id, raw, ttl)
+}
+
+func (o *OID4VCI) getJSON(ctx context.Context, kind, id string, v any) error {
+	raw, err := o.cfg.Store.GetToken(ctx, kind, id)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func (o *OID4VCI) takeJSON(ctx context.Context, kind, id string, v any) error {
+	raw, err := o.cfg.Store.TakeToken(ctx, kind, id)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// claimSlot claims the first free of max numbered slots of a counter kept
+// as create-if-absent tokens: atomic across processes, so at most max
+// callers ever succeed. It returns the slot number (1-based), or 0 when
+// every slot is taken.
+func (o *OID4VCI) claimSlot(ctx context.Context, kind, id string, max int, ttl time.Duration) (int, error) {
+	for n := 1; n <= max; n++ {
+		err := o.cfg.Store.PutToken(ctx, kind, id+"/"+strconv.Itoa(n), []byte{1}, ttl)
+		switch {
+		case err == nil:
+			return n, nil
+		case !errors.Is(err, store.ErrConflict):
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// --- token endpoint ---------------------------------------------------------
+
+type accessRecord struct {
+	Scope     scope  `json:"scope"`
+	TokenHash string `json:"tokenHash"`
+	// Identifiers maps each credential_identifier handed out in the token
+	// response to its configuration; nil when none were.
+	Identifiers map[string]string `json:"identifiers,omitempty"`
+	Expires     time.Time         `json:"expires"`
+}
+
+type authCode struct {
+	Scope         scope                         `json:"scope"`
+	ClientID      string                        `json:"clientId"`
+	RedirectURI   string                        `json:"redirectUri"`
+	CodeChallenge string                        `json:"codeChallenge"`
+	Details       []oid4vci.AuthorizationDetail `json:"details,omitempty"`
+	Expires       time.Time                     `json:"expires"`
+}
+
+func errGrant() error {
+	return oid4vci.Errorf(oid4vci.CodeInvalidGrant, "the code is invalid, expired or already used")
+}
+
+// Token handles a Token Request (§6): the pre-authorized code grant with
+// its tx_code, or the authorization code grant with PKCE S256. Errors are
+// *oid4vci.Error for the client, or internal errors.
+func (o *OID4VCI) Token(ctx context.Context, req oid4vci.TokenRequest) (oid4vci.TokenResponse, error) {
+	switch req.GrantType {
+	case oid4vci.GrantTypePreAuthorizedCode:
+		return o.preAuthorizedToken(ctx, req)
+	case oid4vci.GrantTypeAuthorizationCode:
+		return o.authorizationCodeToken(ctx, req)
+	}
+	return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeUnsupportedGrantType, "grant_type is not supported")
+}
+
+func (o *OID4VCI) preAuthorizedToken(ctx context.Context, req oid4vci.TokenRequest) (oid4vci.TokenResponse, error) {
+	rec, err := o.offerBySecret(ctx, req.PreAuthorizedCode, func(r offerRecord) string { return r.CodeHash })
+	if errors.Is(err, store.ErrNotFound) {
+		return oid4vci.TokenResponse{}, errGrant()
+	} else if err != nil {
+		return oid4vci.TokenResponse{}, err
+	}
+	details, err := o.checkDetails(req.AuthorizationDetails, rec.Scope)
+	if err != nil {
+		return oid4vci.TokenResponse{}, err
+	}
+	sc := rec.Scope
+	ttl := sc.OfferExpires.Sub(o.now())
+	switch {
+	case rec.TxCodeHash == "" && req.HasTxCode:
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "tx_code was not expected: the offer has no tx_code")
+	case rec.TxCodeHash != "" && !req.HasTxCode:
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "tx_code is required: the offer asks for a transaction code")
+	case rec.TxCodeHash != "":
+		// Every attempt, right or wrong, takes a slot first: concurrent
+		// guesses cannot exceed the limit.
+		n, err := o.claimSlot(ctx, tokTxAttempt, sc.OfferID, o.cfg.TxCodeAttempts, ttl)
+		if err != nil {
+			return oid4vci.TokenResponse{}, err
+		}
+		// Once the slots are gone every later attempt ends here, the
+		// right code included: the pre-authorized code is withdrawn.
+		if n == 0 {
+			return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "too many wrong tx_code attempts: the offer is withdrawn; ask the issuer for a new one")
+		}
+		if !equalSecret(req.TxCode, rec.TxCodeHash) {
+			left := o.cfg.TxCodeAttempts - n
+			if left == 0 {
+				o.log.WarnContext(ctx, "tx_code attempts exhausted; pre-authorized code withdrawn", logctx.KeyOfferID, sc.OfferID)
+			}
+			return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "the tx_code is wrong (%d attempts left)", left)
+		}
+	}
+	return o.issueAccessToken(ctx, sc, details)
+}
+
+// checkDetails checks requested authorization_details against the offer:
+// each names one of its configurations, and locations (if any) include
+// this issuer.
+func (o *OID4VCI) checkDetails(details []oid4vci.AuthorizationDetail, sc scope) ([]oid4vci.AuthorizationDetail, error) {
+	for i, d := range details {
+		if !slices.Contains(sc.ConfigIDs, d.CredentialConfigurationID) {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidAuthorizationDetails, "authorization_details[%d]: credential_configuration_id is not part of the offer", i)
+		}
+		if len(d.Locations) > 0 && !slices.Contains(d.Locations, o.cfg.PublicURL) {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidAuthorizationDetails, "authorization_details[%d]: locations must include %s", i, o.cfg.PublicURL)
+		}
+	}
+	return details, nil
+}
+
+// issueAccessToken redeems the offer and returns its access token. The
+// access record, keyed by the offer ID, is created if absent: that single
+// atomic write is what makes every grant of an offer single use, so a
+// replayed pre-authorized code, a second authorization, or both grants
+// racing all end in invalid_grant. The record outlives the token until the
+// offer expires, to keep refusing replays.
+func (o *OID4VCI) issueAccessToken(ctx context.Context, sc scope, details []oid4vci.AuthorizationDetail) (oid4vci.TokenResponse, error) {
+	now := o.now()
+	left := sc.OfferExpires.Sub(now)
+	if left <= 0 {
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "the offer has expired")
+	}
+	ttl := o.cfg.AccessTokenTTL
+	if sc.Deferred && left > ttl {
+		ttl = left
+	}
+	token, hash := newSecret(sc.OfferID)
+	rec := accessRecord{Scope: sc, Expires: now.Add(ttl), TokenHash: hash}
+	resp := oid4vci.TokenResponse{AccessToken: token, TokenType: oid4vci.TokenTypeBearer, ExpiresIn: int64(ttl / time.Second)}
+	if len(details) > 0 {
+		rec.Identifiers = map[string]string{}
+		for _, d := range details {
+			id := d.CredentialConfigurationID + "#" + sc.OfferID[:8]
+			rec.Identifiers[id] = d.CredentialConfigurationID
+			resp.AuthorizationDetails = append(resp.AuthorizationDetails, oid4vci.AuthorizationDetail{
+				Type: oid4vci.AuthorizationDetailsType, CredentialConfigurationID: d.CredentialConfigurationID,
+				CredentialIdentifiers: []string{id},
+			})
+		}
+	}
+	if err := o.putJSON(ctx, tokAccess, sc.OfferID, rec, max(ttl, left)); errors.Is(err, store.ErrConflict) {
+		return oid4vci.TokenResponse{}, errGrant()
+	} else if err != nil {
+		return oid4vci.TokenResponse{}, fmt.Errorf("access token: %w", err)
+	}
+	o.log.InfoContext(ctx, "access token issued", logctx.KeyOfferID, sc.OfferID, "expires_in", resp.ExpiresIn)
+	return resp, nil
+}
+
+func (o *OID4VCI) authorizationCodeToken(ctx context.Context, req oid4vci.TokenRequest) (oid4vci.TokenResponse, error) {
+	if req.ClientID == "" {
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidClient, "client authentication failed: a public client must send client_id")
+	}
+	var code authCode
+	err := o.takeJSON(ctx, tokAuthCode, secretKey(req.Code), &code)
+	if errors.Is(err, store.ErrNotFound) {
+		return oid4vci.TokenResponse{}, errGrant()
+	} else if err != nil {
+		return oid4vci.TokenResponse{}, err
+	}
+	switch {
+	case !o.now().Before(code.Expires):
+		return oid4vci.TokenResponse{}, errGrant()
+	case req.ClientID != code.ClientID:
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "the code was issued to another client")
+	case req.RedirectURI != code.RedirectURI:
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "redirect_uri does not match the authorization request")
+	case !oid4vci.VerifyPKCE(req.CodeVerifier, code.CodeChallenge):
+		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "code_verifier does not match the code_challenge")
+	}
+	details := code.Details
+	if req.AuthorizationDetails != nil {
+		if details, err = o.checkDetails(req.AuthorizationDetails, code.Scope); err != nil {
+			return oid4vci.TokenResponse{}, err
+		}
+	}
+	return o.issueAccessToken(ctx, code.Scope, details)
+}
+
+// --- authorization endpoint -------------------------------------------------
+
+type authSession struct {
+	Scope         scope                         `json:"scope"`
+	ClientID      string                        `json:"clientId"`
+	RedirectURI   string                        `json:"redirectUri"`
+	State         string                        `json:"state,omitempty"`
+	CodeChallenge string                        `json:"codeChallenge"`
+	Details       []oid4vci.AuthorizationDetail `json:"details,omitempty"`
+	Expires       time.Time                     `json:"expires"`
+}
+
+// Authorization stages shown to the user.
+const (
+	StageEmail = "email" // ask for the email address
+	StageCode  = "code"  // ask for the one-time code
+)
+
+// AuthorizationStep tells the authorization page what to do next: redirect
+// the user agent to Redirect (a code or a terminal error for the wallet),
+// or show the form of Stage with Message.
+type AuthorizationStep struct {
+	Redirect    string
+	Stage       string
+	SessionID   string
+	Achievement string
+	Message     string
+}
+
+// StartAuthorization checks an Authorization Request (§5.1) that carries
+// the issuer_state of an offer and opens a session in which the recipient
+// proves the email address the badge was awarded to. A request that cannot
+// be tied to a live offer is refused with an *oid4vci.Error to show to the
+// user, never redirected: without client registration, redirecting it
+// would make this endpoint an open redirector. Other errors are redirected
+// to the wallet (RFC 6749 §4.1.2.1).
+func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values) (AuthorizationStep, error) {
+	req, perr := oid4vci.ParseAuthorizationRequest(q)
+	state := q.Get("issuer_state")
+	if req.RedirectURI == "" {
+		return AuthorizationStep{}, perr
+	}
+	if state == "" {
+		return AuthorizationStep{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "issuer_state is required: start from the credential offer in your wallet")
+	}
+	rec, err := o.offerBySecret(ctx, state, func(r offerRecord) string { return r.StateHash })
+	if errors.Is(err, store.ErrNotFound) {
+		return AuthorizationStep{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "the offer is unknown or has expired")
+	} else if err != nil {
+		return AuthorizationStep{}, err
+	}
+	if perr != nil {
+		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, q.Get("state"), perr)}, nil
+	}
+	if _, err := o.cfg.Store.GetToken(ctx, tokAccess, rec.Scope.OfferID); err == nil {
+		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, req.State,
+			oid4vci.Errorf(oid4vci.CodeAccessDenied, "the offer has already been redeemed"))}, nil
+	}
+	details, err := o.checkDetails(req.AuthorizationDetails, rec.Scope)
+	if err != nil {
+		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, req.State, err)}, nil
+	}
+	now := o.now()
+	sess := authSession{Scope: rec.Scope, ClientID: req.ClientID, RedirectURI: req.RedirectURI, State: req.State,
+		CodeChallenge: req.CodeChallenge, Details: details, Expires: now.Add(authSessionTTL)}
+	id := randomToken(32)
+	if err := o.putJSON(ctx, tokAuthSession, secretKey(id), sess, authSessionTTL); err != nil {
+		return AuthorizationStep{}, fmt.Errorf("authorization session: %w", err)
+	}
+	return AuthorizationStep{Stage: StageEmail, SessionID: id, Achievement: o.achievementName(ctx, rec.Scope.AchievementID),
+		Message: "Enter the email address this badge was awarded to. We will send you a one-time code."}, nil
+}
+
+func (o *OID4VCI) achievementName(ctx context.Context, id string) string {
+	if a, err := o.cfg.Issuer.Achievement(ctx, id); err == nil {
+		return a.Name
+	}
+	return "your badge"
+}
+
+func (o *OID4VCI) session(ctx context.Context, id string) (authSession, error) {
+	var s authSession
+	err := o.getJSON(ctx, tokAuthSession, secretKey(id), &s)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !o.now().Before(s.Expires)) {
+		return authSession{}, oid4vci.Errorf(oid4vci.CodeAccessDenied, "the sign-in has expired; start again from your wallet")
+	}
+	return s, err
+}
+
+// SendAuthorizationCode sends a one-time code to email if it is the address
+// the offer's badge was awarded to. The answer is the same either way, so
+// the page reveals nothing about the address.
+func (o *OID4VCI) SendAuthorizationCode(ctx context.Context, sessionID, email string) (AuthorizationStep, error) {
+	s, err := o.session(ctx, sessionID)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	step := AuthorizationStep{Stage: StageCode, SessionID: sessionID, Achievement: o.achievementName(ctx, s.Scope.AchievementID),
+		Message: "If this is the address the badge was awarded to, a code is on its way. Enter it below."}
+	key := secretKey(sessionID)
+	n, err := o.claimSlot(ctx, tokEmailSend, key, emailSends, authSessionTTL)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	if n == 0 {
+		step.Message = "Too many codes were requested. Enter the last code you received, or start again from your wallet."
+		return step, nil
+	}
+	want := s.Scope.Recipient.Email
+	if want == "" || credential.NormalizeEmail(email) != credential.NormalizeEmail(want) {
+		o.log.InfoContext(ctx, "authorization: email does not match the offer", logctx.KeyOfferID, s.Scope.OfferID)
+		return step, nil
+	}
+	code := randomDigits(emailCodeLength)
+	_, _ = o.cfg.Store.TakeToken(ctx, tokEmailCode, key)
+	if err := o.cfg.Store.PutToken(ctx, tokEmailCode, key, []byte(secretKey(code)), emailCodeTTL); err != nil {
+		return AuthorizationStep{}, fmt.Errorf("email code: %w", err)
+	}
+	if err := o.cfg.Mailer.Send(ctx, Mail{To: want, Subject: "Your code to claim " + step.Achievement,
+		Body: "Your one-time code is " + code + ". It expires in 10 minutes. If you did not ask for it, ignore this message."}); err != nil {
+		return AuthorizationStep{}, fmt.Errorf("send email code: %w", err)
+	}
+	return step, nil
+}
+
+// CompleteAuthorization checks the one-time code. A right code ends the
+// session with a redirect carrying an authorization code; a wrong one asks
+// again until the attempts run out, which redirects with access_denied.
+func (o *OID4VCI) CompleteAuthorization(ctx context.Context, sessionID, code string) (AuthorizationStep, error) {
+	s, err := o.session(ctx, sessionID)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	key := secretKey(sessionID)
+	step := AuthorizationStep{Stage: StageCode, SessionID: sessionID, Achievement: o.achievementName(ctx, s.Scope.AchievementID)}
+	n, err := o.claimSlot(ctx, tokEmailAttempt, key, emailAttempts, authSessionTTL)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	if n == 0 {
+		_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
+		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State,
+			oid4vci.Errorf(oid4vci.CodeAccessDenied, "too many wrong codes"))}, nil
+	}
+	want, err := o.cfg.Store.GetToken(ctx, tokEmailCode, key)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return AuthorizationStep{}, err
+	}
+	if err != nil || !equalSecret(strings.TrimSpace(code), string(want)) {
+		if left := emailAttempts - n; left > 0 {
+			step.Message = fmt.Sprintf("That code is not right or has expired (%d attempts left).", left)
+			return step, nil
+		}
+		_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
+		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State,
+			oid4vci.Errorf(oid4vci.CodeAccessDenied, "too many wrong codes"))}, nil
+	}
+	if _, err := o.cfg.Store.TakeToken(ctx, tokAuthSession, key); err != nil {
+		return AuthorizationStep{}, oid4vci.Errorf(oid4vci.CodeAccessDenied, "the sign-in has already been completed")
+	}
+	_, _ = o.cfg.Store.TakeToken(ctx, tokEmailCode, key)
+	ac := randomToken(32)
+	rec := authCode{Scope: s.Scope, ClientID: s.ClientID, RedirectURI: s.RedirectURI, CodeChallenge: s.CodeChallenge,
+		Details: s.Details, Expires: o.now().Add(authCodeTTL)}
+	if err := o.putJSON(ctx, tokAuthCode, secretKey(ac), rec, authCodeTTL); err != nil {
+		return AuthorizationStep{}, fmt.Errorf("authorization code: %w", err)
+	}
+	o.log.InfoContext(ctx, "recipient proved the email address; authorization code issued", logctx.KeyOfferID, s.Scope.OfferID)
+	return AuthorizationStep{Redirect: addQuery(s.RedirectURI, url.Values{"code": {ac}, "state": optional(s.State), "iss": {o.cfg.PublicURL}})}, nil
+}
+
+func optional(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// errorRedirect builds the error response of the authorization endpoint
+// (RFC 6749 §4.1.2.1, with iss of RFC 9207).
+func (o *OID4VCI) errorRedirect(redirectURI, state string, err error) string {
+	var e *oid4vci.Error
+	if !errors.As(err, &e) {
+		e = oid4vci.Errorf(oid4vci.CodeServerError, "the request could not be processed")
+	}
+	return addQuery(redirectURI, url.Values{"error": {e.Code}, "error_description": optional(e.Description),
+		"state": optional(state), "iss": {o.cfg.PublicURL}})
+}
+
+// addQuery adds params to u, keeping its own query (RFC 6749 §3.1.2).
+func addQuery(u string, params url.Values) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := pu.Query()
+	for k, vs := range params {
+		for _, v := range vs {
+			q.Set(k, v)
+		}
+	}
+	pu.RawQuery = q.Encode()
+	return pu.String()
+}
+
+// --- nonce and credential endpoints -----------------------------------------
+
+// Nonce returns a fresh c_nonce (§7), single use and valid for NonceTTL.
+func (o *OID4VCI) Nonce(ctx context.Context) (string, error) {
+	n := randomToken(32)
+	if err := o.cfg.Store.PutToken(ctx, tokNonce, secretKey(n), []byte{1}, o.cfg.NonceTTL); err != nil {
+		return "", fmt.Errorf("nonce: %w", err)
+	}
+	return n, nil
+}
+
+// access returns the live access token record or invalid_token.
+func (o *OID4VCI) access(ctx context.Context, token string) (accessRecord, error) {
+	var rec accessRecord
+	bad := oid4vci.Errorf(oid4vci.CodeInvalidToken, "the access token is invalid or has expired")
+	id, random, ok := splitSecret(token)
+	if !ok {
+		return accessRecord{}, bad
+	}
+	err := o.getJSON(ctx, tokAccess, id, &rec)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!equalSecret(random, rec.TokenHash) || !o.now().Before(rec.Expires))) {
+		return accessRecord{}, bad
+	}
+	return rec, err
+}
+
+type deferredRecord struct {
+	Scope      scope     `json:"scope"`
+	ConfigID   string    `json:"configId"`
+	HolderDIDs []string  `json:"holderDids"`
+	ReadyAt    time.Time `json:"readyAt,omitzero"`
+}
+
+type notificationRecord struct {
+	OfferID       string   `json:"offerId"`
+	CredentialIDs []string `json:"credentialIds"`
+}
+
+// Credential handles a Credential Request (§8) made with accessToken. It
+// verifies every key proof, takes each c_nonce once, and issues one
+// credential per proof bound to the proof's DID (credentialSubject.id), or
+// starts a deferred transaction.
+func (o *OID4VCI) Credential(ctx context.Context, accessToken string, req oid4vci.CredentialRequest) (oid4vci.CredentialResponse, error) {
+	acc, err := o.access(ctx, accessToken)
+	if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	configID, err := o.requestedConfig(acc, req)
+	if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	if req.ResponseEncryption != nil {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidEncryptionParameters, "credential response encryption is not supported by this issuer")
+	}
+	holders, err := o.checkProofs(ctx, acc.Scope, req)
+	if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	marker := acc.Scope.OfferID + "/" + configID
+	ttl := acc.Expires.Sub(o.now())
+	if err := o.cfg.Store.PutToken(ctx, tokIssued, marker, []byte{1}, ttl); errors.Is(err, store.ErrConflict) {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "this credential has already been issued under this access token")
+	} else if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	release := func() { _, _ = o.cfg.Store.TakeToken(ctx, tokIssued, marker) }
+	if acc.Scope.Deferred {
+		txID := randomToken(32)
+		rec := deferredRecord{Scope: acc.Scope, ConfigID: configID, HolderDIDs: holders}
+		if acc.Scope.ApproveAfter > 0 {
+			rec.ReadyAt = o.now().Add(acc.Scope.ApproveAfter)
+		}
+		if err := o.putJSON(ctx, tokDeferred, secretKey(txID), rec, acc.Scope.OfferExpires.Sub(o.now())); err != nil {
+			release()
+			return oid4vci.CredentialResponse{}, fmt.Errorf("deferred transaction: %w", err)
+		}
+		o.log.InfoContext(ctx, "deferred issuance started", logctx.KeyOfferID, acc.Scope.OfferID, "proofs", len(holders))
+		return oid4vci.CredentialResponse{TransactionID: txID, Interval: o.interval()}, nil
+	}
+	resp, err := o.issue(ctx, acc.Scope, configID, holders)
+	if err != nil {
+		release()
+		return oid4vci.CredentialResponse{}, err
+	}
+	return resp, nil
+}
+
+func (o *OID4VCI) interval() int64 {
+	return max(1, int64(o.cfg.DeferredInterval/time.Second))
+}
+
+// requestedConfig resolves credential_identifier or
+// credential_configuration_id against the access token.
+func (o *OID4VCI) requestedConfig(acc accessRecord, req oid4vci.CredentialRequest) (string, error) {
+	if req.CredentialIdentifier != "" {
+		c, ok := acc.Identifiers[req.CredentialIdentifier]
+		if !ok {
+			return "", oid4vci.Errorf(oid4vci.CodeUnknownCredentialIdentifier, "credential_identifier is not one the token response handed out")
+		}
+		return c, nil
+	}
+	if acc.Identifiers != nil {
+		return "", oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "the token response returned credential_identifiers: send credential_identifier, not credential_configuration_id")
+	}
+	if _, _, ok := configFormat(req.CredentialConfigurationID); !ok || !slices.Contains(acc.Scope.ConfigIDs, req.CredentialConfigurationID) {
+		return "", oid4vci.Errorf(oid4vci.CodeUnknownCredentialConfiguration, "credential_configuration_id is not one this access token was issued for")
+	}
+	return req.CredentialConfigurationID, nil
+}
+
+// checkProofs verifies the request's jwt proofs and takes their nonces. It
+// returns the holder DIDs, one per proof.
+func (o *OID4VCI) checkProofs(ctx context.Context, sc scope, req oid4vci.CredentialRequest) ([]string, error) {
+	p := req.Proofs
+	switch {
+	case p == nil && req.LegacyProof:
+		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs is required; the singular proof member of pre-final drafts is not supported by OpenID4VCI 1.0")
+	case p == nil:
+		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs is required: this credential is bound to a key")
+	case p.Type != oid4vci.ProofTypeJWT:
+		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proof type %q is not supported; use jwt", p.Type)
+	case p.Len() > o.cfg.BatchSize:
+		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "at most %d proofs (batch_size) per request", o.cfg.BatchSize)
+	}
+	opts := oid4vci.ProofOptions{Audience: o.cfg.PublicURL, Now: o.now(), MaxAge: o.cfg.ProofMaxAge, Skew: o.cfg.ProofSkew,
+		Resolver: o.cfg.Resolver, RequireNonce: true}
+	var holders []string
+	keysSeen := map[string]bool{}
+	nonces := map[string]bool{}
+	for i, tok := range p.JWT {
+		pr, err := oid4vci.CheckProofJWT(ctx, tok, opts)
+		if err != nil {
+			var e *oid4vci.Error
+			if errors.As(err, &e) && len(p.JWT) > 1 {
+				e.Description = fmt.Sprintf("proofs.jwt[%d]: %s", i, e.Description)
+			}
+			return nil, err
+		}
+		if keysSeen[pr.HolderDID+" "+pr.KeyID] {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs.jwt[%d] repeats a key: give one proof per key", i)
+		}
+		keysSeen[pr.HolderDID+" "+pr.KeyID] = true
+		if sc.Recipient.DID != "" && pr.HolderDID != sc.Recipient.DID {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "the badge was awarded to another DID: prove control of a key of that DID")
+		}
+		holders = append(holders, pr.HolderDID)
+		nonces[pr.Nonce] = true
+	}
+	// A batch may share one c_nonce; each nonce is taken exactly once.
+	for n := range nonces {
+		if _, err := o.cfg.Store.TakeToken(ctx, tokNonce, secretKey(n)); errors.Is(err, store.ErrNotFound) {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidNonce, "the c_nonce is unknown, expired or already used: get a fresh one from the nonce endpoint")
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return holders, nil
+}
+
+// issue signs one credential per holder and records a notification ID.
+func (o *OID4VCI) issue(ctx context.Context, sc scope, configID string, holders []string) (oid4vci.CredentialResponse, error) {
+	achID, format, _ := configFormat(configID)
+	resp := oid4vci.CredentialResponse{}
+	var ids []string
+	for _, h := range holders {
+		rec, err := o.cfg.Issuer.Issue(ctx, IssueRequest{AchievementID: achID, Recipient: sc.Recipient, Format: format, HolderDID: h})
+		if errors.Is(err, ErrInvalid) {
+			return oid4vci.CredentialResponse{}, oid4vci.Wrap(oid4vci.CodeCredentialRequestDenied, "the badge can no longer be issued; ask the issuer", err)
+		} else if err != nil {
+			return oid4vci.CredentialResponse{}, err
+		}
+		resp.Credentials = append(resp.Credentials, oid4vci.IssuedCredential{Credential: rec.Credential})
+		ids = append(ids, rec.ID)
+	}
+	nid := randomToken(16)
+	if err := o.putJSON(ctx, tokNotification, secretKey(nid), notificationRecord{OfferID: sc.OfferID, CredentialIDs: ids}, o.cfg.OfferTTL); err != nil {
+		return oid4vci.CredentialResponse{}, fmt.Errorf("notification id: %w", err)
+	}
+	resp.NotificationID = nid
+	o.log.InfoContext(ctx, "credentials issued over OpenID4VCI", logctx.KeyOfferID, sc.OfferID, "configuration", configID, "count", len(ids))
+	return resp, nil
+}
+
+// Deferred handles a Deferred Credential Request (§9): the credentials once
+// the offer is approved (or its approveAfter delay has passed), else the
+// transaction_id again with the polling interval.
+func (o *OID4VCI) Deferred(ctx context.Context, accessToken string, req oid4vci.DeferredRequest) (oid4vci.CredentialResponse, error) {
+	acc, err := o.access(ctx, accessToken)
+	if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	if req.ResponseEncryption != nil {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidEncryptionParameters, "credential response encryption is not supported by this issuer")
+	}
+	txKey := secretKey(req.TransactionID)
+	var rec deferredRecord
+	err = o.getJSON(ctx, tokDeferred, txKey, &rec)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Scope.OfferID != acc.Scope.OfferID) {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidTransactionID, "the transaction_id is unknown, expired or already delivered")
+	} else if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	ready := !rec.ReadyAt.IsZero() && !o.now().Before(rec.ReadyAt)
+	if !ready {
+		if _, err := o.cfg.Store.GetToken(ctx, tokApproved, rec.Scope.OfferID); err == nil {
+			ready = true
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return oid4vci.CredentialResponse{}, err
+		}
+	}
+	if !ready {
+		return oid4vci.CredentialResponse{TransactionID: req.TransactionID, Interval: o.interval()}, nil
+	}
+	// Take the transaction before issuing, so two concurrent polls cannot
+	// both be served; put it back if issuing fails.
+	raw, err := o.cfg.Store.TakeToken(ctx, tokDeferred, txKey)
+	if errors.Is(err, store.ErrNotFound) {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidTransactionID, "the transaction_id is unknown, expired or already delivered")
+	} else if err != nil {
+		return oid4vci.CredentialResponse{}, err
+	}
+	resp, err := o.issue(ctx, rec.Scope, rec.ConfigID, rec.HolderDIDs)
+	if err != nil {
+		if ttl := rec.Scope.OfferExpires.Sub(o.now()); ttl > 0 {
+			_ = o.cfg.Store.PutToken(ctx, tokDeferred, txKey, raw, ttl)
+		}
+		return oid4vci.CredentialResponse{}, err
+	}
+	return resp, nil
+}
+
+// --- notifications ----------------------------------------------------------
+
+// Notification is a wallet's event about an issued credential.
+type Notification struct {
+	Event       string    `json:"event"`
+	Description string    `json:"description,omitempty"`
+	Received    time.Time `json:"received"`
+}
+
+// Notify records a Notification Request (§11) on each credential the
+// notification_id names. Repeating a notification changes nothing.
+func (o *OID4VCI) Notify(ctx context.Context, accessToken string, req oid4vci.NotificationRequest) error {
+	acc, err := o.access(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	var rec notificationRecord
+	err = o.getJSON(ctx, tokNotification, secretKey(req.NotificationID), &rec)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && rec.OfferID != acc.Scope.OfferID) {
+		return oid4vci.Errorf(oid4vci.CodeInvalidNotificationID, "the notification_id is unknown or expired")
+	} else if err != nil {
+		return err
+	}
+	n := Notification{Event: req.Event, Description: req.EventDescription, Received: o.now()}
+	raw, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	id := secretKey(req.NotificationID)[:16] + ":" + req.Event
+	for _, cid := range rec.CredentialIDs {
+		err := o.cfg.Store.Create(ctx, collNotificationsPrefix+storageKey(cid), id, raw)
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("record notification: %w", err)
+		}
+	}
+	o.log.InfoContext(ctx, "wallet notification", logctx.KeyOfferID, rec.OfferID, "event", req.Event, "credentials", len(rec.CredentialIDs))
+	return nil
+}
+
+// Notifications lists the wallet events recorded on a credential, oldest
+// first. A credential without events has none; an unknown credential is
+// store.ErrNotFound.
+func (o *OID4VCI) Notifications(ctx context.Context, credentialID string) ([]Notification, error) {
+	if _, err := o.cfg.Issuer.Credential(ctx, credentialID); err != nil {
+		return nil, err
+	}
+	out := []Notification{}
+	after := ""
+	for {
+		page, err := o.cfg.Store.List(ctx, collNotificationsPrefix+storageKey(credentialID), after, 100)
+		if err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+		for _, r := range page.Records {
+			var n Notification
+			if err := json.Unmarshal(r.Value, &n); err != nil {
+				return nil, fmt.Errorf("notifications: %s: %w", r.ID, err)
+			}
+			out = append(out, n)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Received.Before(out[j].Received) })
+	return out, nil
+}
