@@ -1,0 +1,473 @@
+package verifier
+
+import (
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/proof/di"
+	"github.com/accolade-badges/accolade/proof/jose"
+)
+
+// Presentation check names, in the order they run. Each embedded
+// credential gets the credential checks (AllChecks) plus CheckHolderBinding.
+const (
+	CheckPresentationFormat = "presentation.format"
+	CheckPresentationProof  = "presentation.proof"
+	CheckPresentationHolder = "presentation.holder"
+	// CheckHolderBinding is the per-credential check that the credential's
+	// subject is the presentation's holder.
+	CheckHolderBinding = "holder-binding"
+)
+
+// PresentationChecks lists the presentation-level checks.
+var PresentationChecks = []string{CheckPresentationFormat, CheckPresentationProof, CheckPresentationHolder}
+
+// MaxPresentedCredentials caps the credentials of one presentation: each
+// costs a full verification.
+const MaxPresentedCredentials = 64
+
+// Presentation formats reported in PresentationReport.Format.
+const (
+	FormatLDPVP = "ldp_vp" // JSON-LD with a Data Integrity proof
+	FormatJWTVP = "jwt_vp" // VP-JWT (compact JWS)
+)
+
+// PresentationOptions say what a presentation must be bound to, the
+// verifier's side of the exchange.
+type PresentationOptions struct {
+	// Challenge and Domain are what a Data Integrity proof's challenge and
+	// domain must be (VC Data Integrity 1.0 §2.1). An empty Challenge
+	// accepts any, with a warning: such a presentation could be a replay.
+	Challenge, Domain string
+	// Nonce and Audience are what a VP-JWT's nonce and aud claims must be;
+	// empty ones default to Challenge and Domain, as VC-API callers pass
+	// those for either form. A VP-JWT needs both.
+	Nonce, Audience string
+	// Now overrides the clock for this call.
+	Now time.Time
+	// Checks narrows the checks of each embedded credential, as
+	// Options.Checks does; the presentation checks and holder binding
+	// always run.
+	Checks []string
+}
+
+// PresentationReport is the outcome of verifying a presentation: its own
+// checks and one Report per embedded credential, each ending with a
+// holder-binding check.
+type PresentationReport struct {
+	// Verified is true when no presentation check failed and every
+	// credential verified.
+	Verified bool `json:"verified"`
+	// Format is FormatLDPVP or FormatJWTVP.
+	Format string `json:"format,omitempty"`
+	// Holder is the presentation's holder (for a VP-JWT, its iss claim).
+	Holder string `json:"holder,omitempty"`
+	// ProofMethod is the verification method (or kid) of the proof.
+	ProofMethod string  `json:"verificationMethod,omitempty"`
+	Checks      []Check `json:"checks"`
+	// Credentials are the embedded credentials' reports, in order.
+	Credentials []*Report `json:"credentials"`
+	// Presentation is the presentation that was checked (for a VP-JWT, its
+	// vp claim or payload).
+	Presentation map[string]any `json:"presentation,omitempty"`
+}
+
+// Check returns the named presentation check, if it ran.
+func (r *PresentationReport) Check(name string) (Check, bool) {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+func (r *PresentationReport) add(name, status, format string, args ...any) {
+	msg := format
+	if len(args) > 0 {
+		msg = fmt.Sprintf(format, args...)
+	}
+	r.Checks = append(r.Checks, Check{Name: name, Status: status, Message: msg})
+	if status == Failed {
+		r.Verified = false
+	}
+}
+
+// VerifyPresentation checks a verifiable presentation given as a
+// map[string]any (JSON-LD with a Data Integrity proof, or an
+// EnvelopedVerifiablePresentation), a string (VP-JWT) or []byte (either, as
+// text). It runs presentation.format (VCDM shape), presentation.proof (a
+// Data Integrity proof for authentication with the expected challenge and
+// domain, or a VP-JWT signature with the expected nonce and audience and a
+// live lifetime), presentation.holder (the proof's key belongs to the
+// holder DID), and then verifies every embedded credential (objects, VC-JWT
+// strings, EnvelopedVerifiableCredentials) as Verify does, adding a
+// holder-binding check: a credentialSubject.id must be the holder. A
+// presentation that fails is a result, not an error.
+func (v *Verifier) VerifyPresentation(ctx context.Context, input any, opts PresentationOptions) *PresentationReport {
+	r := &PresentationReport{Verified: true, Credentials: []*Report{}}
+	now := opts.Now
+	if now.IsZero() {
+		now = v.cfg.Now()
+	}
+	if b, ok := input.([]byte); ok {
+		if len(b) > v.cfg.MaxBytes {
+			r.add(CheckPresentationFormat, Failed, "input of %d bytes exceeds the %d byte limit", len(b), v.cfg.MaxBytes)
+			return r
+		}
+		parsed, err := Parse(b)
+		if err != nil {
+			r.add(CheckPresentationFormat, Failed, "not a presentation: want a JSON object or a compact JWT: %v", err)
+			return r
+		}
+		input = parsed
+	}
+	if m, ok := input.(map[string]any); ok && hasType(m, "EnvelopedVerifiablePresentation") {
+		tok, err := unenvelopePresentation(m)
+		if err != nil {
+			r.add(CheckPresentationFormat, Failed, "%v", err)
+			return r
+		}
+		input = tok
+	}
+	switch in := input.(type) {
+	case string:
+		v.verifyVPJWT(ctx, strings.TrimSpace(in), opts, now, r)
+	case map[string]any:
+		v.verifyLDPVP(ctx, in, opts, now, r)
+	default:
+		r.add(CheckPresentationFormat, Failed, "not a presentation: want a JSON object, a compact JWT or an EnvelopedVerifiablePresentation")
+	}
+	return r
+}
+
+// ErrPresentation reports a presentation whose embedded credentials cannot
+// be read.
+var ErrPresentation = errors.New("malformed presentation")
+
+func (v *Verifier) verifyLDPVP(ctx context.Context, vp map[string]any, opts PresentationOptions, now time.Time, r *PresentationReport) {
+	r.Format = FormatLDPVP
+	r.Presentation = vp
+	r.Holder = objectID(vp["holder"])
+	creds, ok := v.presentationFormat(vp, false, r)
+	if !ok {
+		return
+	}
+	res, err := v.di.Verify(ctx, vp, v.keyResolver(), di.Expect{
+		ProofPurpose: di.PurposeAuthentication, Challenge: opts.Challenge, Domain: opts.Domain, Now: now,
+	})
+	if err != nil {
+		r.add(CheckPresentationProof, Failed, "%s", describePresentationErr(err))
+	} else {
+		var p di.ProofResult
+		for _, pr := range res.Proofs {
+			if pr.Verified {
+				p = pr
+				break
+			}
+		}
+		r.ProofMethod = p.VerificationMethod
+		suite := p.Cryptosuite
+		if suite == "" {
+			suite = p.Type
+		}
+		if opts.Challenge == "" {
+			r.add(CheckPresentationProof, Warning, "%s proof by %s verified, but no challenge was expected: the presentation is not bound to this exchange and could be a replay", suite, p.VerificationMethod)
+		} else {
+			r.add(CheckPresentationProof, Passed, "%s authentication proof by %s verified for the expected challenge", suite, p.VerificationMethod)
+		}
+	}
+	v.holderCheck(r, controllerOf(r.ProofMethod))
+	v.presentedCredentials(ctx, creds, opts, now, r)
+}
+
+func (v *Verifier) verifyVPJWT(ctx context.Context, tok string, opts PresentationOptions, now time.Time, r *PresentationReport) {
+	r.Format = FormatJWTVP
+	header, payload, err := jose.ParseUnverified(tok)
+	if err != nil {
+		r.add(CheckPresentationFormat, Failed, "%v", err)
+		return
+	}
+	vp, _ := payload["vp"].(map[string]any)
+	if vp == nil {
+		if typ, _ := header["typ"].(string); strings.EqualFold(strings.TrimPrefix(strings.ToLower(typ), "application/"), "vp+jwt") {
+			vp = payload
+		}
+	}
+	if vp == nil {
+		r.add(CheckPresentationFormat, Failed, "not a VP-JWT: no vp claim and typ is not vp+jwt")
+		return
+	}
+	r.Presentation = vp
+	r.Holder, _ = payload["iss"].(string)
+	if r.Holder == "" {
+		r.Holder = objectID(vp["holder"])
+	}
+	creds, ok := v.presentationFormat(vp, true, r)
+	if !ok {
+		return
+	}
+	nonce, aud := opts.Nonce, opts.Audience
+	if nonce == "" {
+		nonce = opts.Challenge
+	}
+	if aud == "" {
+		aud = opts.Domain
+	}
+	res, err := jose.VerifyPresentation(ctx, tok, v.presentationKeyResolver(), jose.VerifyPresentationOptions{
+		Audience: aud, Nonce: nonce, Now: now, ClockSkew: v.cfg.ClockSkew,
+	})
+	keyController := ""
+	if err != nil {
+		r.add(CheckPresentationProof, Failed, "%s", describePresentationErr(err))
+	} else {
+		r.Holder = res.Holder
+		r.ProofMethod = res.Kid
+		r.add(CheckPresentationProof, Passed, "%s VP-JWT verified for the expected nonce and audience", res.Alg)
+		switch {
+		case res.SelfAsserted:
+			// A jwk header proves only that the token is intact: the key is
+			// the holder's only if the holder is that key's did:jwk.
+			if pub, perr := res.JWK.PublicKey(); perr == nil {
+				keyController, _ = did.JWKDID(pub)
+			}
+			r.ProofMethod = "jwk header"
+		case res.Kid == "" || !strings.Contains(res.Kid, "#"):
+			// The resolver took the holder DID's first authentication
+			// method, so the key is the holder's by construction.
+			keyController = strings.TrimSpace(res.Kid)
+			if keyController == "" {
+				keyController = res.Holder
+			}
+		default:
+			keyController = controllerOf(res.Kid)
+		}
+	}
+	v.holderCheck(r, keyController)
+	v.presentedCredentials(ctx, creds, opts, now, r)
+}
+
+// presentationFormat checks the VCDM shape of a presentation and returns
+// its embedded credentials. In a Data Integrity presentation credentials
+// must be objects (VCDM 2.0: secured credentials or
+// EnvelopedVerifiableCredentials); a VP-JWT may also list VC-JWT strings
+// (VCDM 1.1, OpenID4VP jwt_vc_json).
+func (v *Verifier) presentationFormat(vp map[string]any, jwt bool, r *PresentationReport) ([]any, bool) {
+	var problems []string
+	version := credential.Version(vp)
+	switch {
+	case version == 2, version == 1:
+	case jwt && vp["@context"] == nil:
+		// VC-JOSE-COSE payloads are JSON, not JSON-LD; tolerate no context.
+	default:
+		problems = append(problems, "@context must start with "+credential.ContextVCv2+" (or "+credential.ContextVCv1+")")
+	}
+	if !hasType(vp, "VerifiablePresentation") {
+		problems = append(problems, "type must include VerifiablePresentation")
+	}
+	var creds []any
+	switch x := vp["verifiableCredential"].(type) {
+	case nil:
+	case []any:
+		creds = x
+	default:
+		creds = []any{x}
+	}
+	if len(creds) > MaxPresentedCredentials {
+		problems = append(problems, fmt.Sprintf("%d credentials exceed the limit of %d", len(creds), MaxPresentedCredentials))
+	}
+	for i, c := range creds {
+		switch c.(type) {
+		case map[string]any:
+		case string:
+			if !jwt {
+				problems = append(problems, fmt.Sprintf("verifiableCredential[%d] is a string; a VCDM 2.0 presentation embeds objects (EnvelopedVerifiableCredential for a JWT)", i))
+			}
+		default:
+			problems = append(problems, fmt.Sprintf("verifiableCredential[%d] is neither an object nor a JWT", i))
+		}
+	}
+	if len(problems) > 0 {
+		r.add(CheckPresentationFormat, Failed, "%s", strings.Join(problems, "; "))
+		return nil, false
+	}
+	if version == 0 {
+		r.add(CheckPresentationFormat, Passed, "presentation of %d credential(s)", len(creds))
+	} else {
+		r.add(CheckPresentationFormat, Passed, "VCDM %d presentation of %d credential(s)", version, len(creds))
+	}
+	return creds, true
+}
+
+// holderCheck binds the proof's key to the holder: keyController is the
+// DID that controls the key which verified.
+func (v *Verifier) holderCheck(r *PresentationReport, keyController string) {
+	c, _ := r.Check(CheckPresentationProof)
+	switch {
+	case r.Holder == "":
+		r.add(CheckPresentationHolder, Failed, "the presentation names no holder, so its credentials cannot be bound to the presenter")
+	case c.Status == Failed:
+		// The presentation already fails; say why this one did not run.
+		r.add(CheckPresentationHolder, Skipped, "not checked: the proof did not verify")
+	case keyController != r.Holder:
+		r.add(CheckPresentationHolder, Failed, "the proof's key (%s) does not belong to holder %s", r.ProofMethod, r.Holder)
+	default:
+		r.add(CheckPresentationHolder, Passed, "the proof's key is an authentication method of holder %s", r.Holder)
+	}
+}
+
+// presentedCredentials verifies each embedded credential and binds it to
+// the holder.
+func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts PresentationOptions, now time.Time, r *PresentationReport) {
+	for _, c := range creds {
+		rep := v.Verify(ctx, c, Options{Checks: opts.Checks, Now: now})
+		holderBinding(rep, r.Holder)
+		r.Credentials = append(r.Credentials, rep)
+		if !rep.Verified {
+			r.Verified = false
+		}
+	}
+}
+
+// holderBinding adds the holder-binding check: the holder must be one of
+// the credential's subjects (VCDM 2.0 Appendix A, "Holder").
+func holderBinding(rep *Report, holder string) {
+	if rep.Credential == nil {
+		rep.add(CheckHolderBinding, Failed, "not checked: the credential could not be read")
+		return
+	}
+	ids := subjectIDs(rep.Credential)
+	switch {
+	case holder == "":
+		rep.add(CheckHolderBinding, Failed, "the presentation names no holder to bind the credential to")
+	case len(ids) == 0:
+		rep.add(CheckHolderBinding, Failed, "the credential's subject has no id, so it is not bound to any holder (a bearer credential)")
+	case !contains(ids, holder):
+		rep.add(CheckHolderBinding, Failed, "the credential is about %s, not the holder %s who presented it", strings.Join(ids, ", "), holder)
+	default:
+		rep.add(CheckHolderBinding, Passed, "the credential's subject is the holder")
+	}
+}
+
+func subjectIDs(cred map[string]any) []string {
+	var subjects []any
+	switch s := cred["credentialSubject"].(type) {
+	case map[string]any:
+		subjects = []any{s}
+	case []any:
+		subjects = s
+	}
+	var ids []string
+	for _, s := range subjects {
+		if id := objectID(s); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// objectID returns v when it is a string, or v's id when it is an object.
+func objectID(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		id, _ := x["id"].(string)
+		return id
+	}
+	return ""
+}
+
+// controllerOf returns the DID (or URL) part of a verification method URL.
+func controllerOf(method string) string {
+	c, _, _ := strings.Cut(method, "#")
+	return c
+}
+
+// Data URL prefixes of an EnvelopedVerifiablePresentation id (VCDM 2.0
+// §4.13, VC-JOSE-COSE §3.2).
+const (
+	envelopeVPPrefix    = "data:application/vp+jwt,"
+	envelopeVPPrefixJWT = "data:application/jwt,"
+)
+
+func unenvelopePresentation(m map[string]any) (string, error) {
+	id, _ := m["id"].(string)
+	for _, p := range []string{envelopeVPPrefix, envelopeVPPrefixJWT} {
+		if tok, ok := strings.CutPrefix(id, p); ok && tok != "" {
+			return tok, nil
+		}
+	}
+	return "", fmt.Errorf("%w: EnvelopedVerifiablePresentation id is not a data:application/vp+jwt URL", ErrPresentation)
+}
+
+// presentationKeyResolver resolves a VP-JWT kid (a DID URL, or a bare DID)
+// to one of the holder's authentication keys; without a kid it takes the
+// holder DID's first authentication method.
+func (v *Verifier) presentationKeyResolver() jose.KeyResolver {
+	return func(ctx context.Context, kid, holder string) (crypto.PublicKey, error) {
+		ref := kid
+		if ref == "" {
+			ref = holder
+		}
+		if strings.HasPrefix(ref, "did:") && !strings.Contains(ref, "#") {
+			doc, err := v.cfg.Resolver.Resolve(ctx, ref)
+			if err != nil {
+				return nil, err
+			}
+			if len(doc.Authentication) == 0 {
+				return nil, fmt.Errorf("%w: %s has no authentication method", jose.ErrKeyNotFound, ref)
+			}
+			ref = doc.Authentication[0].ID()
+			if strings.HasPrefix(ref, "#") {
+				ref = doc.ID + ref
+			}
+		}
+		m, err := v.resolveMethod(ctx, ref, di.PurposeAuthentication)
+		if err != nil {
+			return nil, err
+		}
+		return m.PublicKey()
+	}
+}
+
+// describePresentationErr explains why a presentation's proof failed.
+func describePresentationErr(err error) string {
+	switch {
+	case errors.Is(err, di.ErrChallengeMismatch):
+		return "the proof's challenge is not the expected one: the presentation was made for another exchange (a replay?)"
+	case errors.Is(err, di.ErrDomainMismatch):
+		return "the proof's domain is not the expected one: the presentation was made for another verifier"
+	case errors.Is(err, di.ErrPurposeMismatch):
+		return "the proof is not an authentication proof, so it does not show the holder presenting: " + err.Error()
+	case errors.Is(err, di.ErrExpired):
+		return "the presentation's proof has expired: " + err.Error()
+	case errors.Is(err, jose.ErrNonce):
+		return "the nonce is not the expected one: the presentation was made for another exchange (a replay?): " + err.Error()
+	case errors.Is(err, jose.ErrAudience):
+		return "the audience (aud) is not this verifier: " + err.Error()
+	case errors.Is(err, jose.ErrTokenExpired):
+		return "the presentation JWT has expired: " + err.Error()
+	case errors.Is(err, jose.ErrTokenNotYetValid):
+		return "the presentation JWT is not valid yet: " + err.Error()
+	case errors.Is(err, keys.ErrBadSignature):
+		return "the signature does not match the presentation: it was altered after signing or signed with another key"
+	}
+	return err.Error()
+}
