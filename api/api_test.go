@@ -25,6 +25,7 @@ import (
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/verifier"
+	"github.com/accolade-badges/accolade/wallet"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -78,7 +79,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon := di.NewJSONGold(contexts, di.Limits{})
+	canon := di.NewFast(contexts, di.Limits{})
 	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
 	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
 		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
@@ -89,9 +90,19 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	var vci OID4VCI
+	if ts, ok := db.(issuer.OID4VCIStore); ok {
+		if vci, err = issuer.NewOID4VCI(issuer.OID4VCIConfig{Issuer: iss, Store: ts, Resolver: resolver, PublicURL: publicURL}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wal Wallet
+	if ws, ok := db.(wallet.Store); ok {
+		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil)
+	}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Store: p, Identity: id,
-		Resolver: resolver, Issuer: iss, Verifier: ver,
+		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal,
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
 	return &fixture{srv: srv, logs: &logs, id: id}

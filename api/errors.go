@@ -4,15 +4,18 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"math"
 	"net/http"
-
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/wallet"
 	"github.com/gin-gonic/gin"
 )
 
@@ -27,6 +30,12 @@ type Problem struct {
 	ErrorID string `json:"errorId,omitempty"`
 	// Errors lists individual problems, e.g. one per invalid field.
 	Errors []string `json:"errors,omitempty"`
+	// Report is the verification report of a credential the wallet
+	// refused (an RFC 9457 extension member).
+	Report *wallet.Report `json:"report,omitempty"`
+	// retryAfter, when positive, becomes a Retry-After header (RFC 9110
+	// §10.2.3) of a 429.
+	retryAfter time.Duration
 }
 
 // problemTypeBase prefixes our stable problem type URIs.
@@ -71,6 +80,14 @@ var mapping = []struct {
 	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},
 	{ldcontext.ErrUnavailable, http.StatusServiceUnavailable, "context-unavailable", "a pinned JSON-LD context or JSON Schema is not available here; import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR"},
 	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported"},
+	{wallet.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "a valid wallet session token is required: sign in at /wallet/v1/signin"},
+	{wallet.ErrBadCredentials, http.StatusUnauthorized, "invalid-credentials", "wrong email address or password"},
+	{wallet.ErrEmailTaken, http.StatusConflict, "email-taken", "a wallet already exists for this email address"},
+	{wallet.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
+	{wallet.ErrDuplicate, http.StatusConflict, "duplicate-credential", ""},
+	{wallet.ErrRejected, http.StatusUnprocessableEntity, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report"},
+	{wallet.ErrShareExpired, http.StatusGone, "share-expired", "the share link has expired"},
+	{wallet.ErrUnsupported, http.StatusUnprocessableEntity, "unsupported", ""},
 }
 
 // toProblem maps err to a problem body, once, for the whole API.
@@ -79,7 +96,7 @@ func toProblem(err error) Problem {
 	if errors.As(err, &he) {
 		return Problem{Type: problemTypeBase + he.Slug, Title: http.StatusText(he.Status), Status: he.Status, Detail: he.Msg, Errors: he.Errs}
 	}
-	if errors.Is(err, issuer.ErrInvalid) {
+	if errors.Is(err, issuer.ErrInvalid) || errors.Is(err, wallet.ErrInvalid) {
 		return Problem{Type: problemTypeBase + "invalid-request", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
 			Detail: "the request is invalid; see errors", Errors: validationMessages(err)}
 	}
@@ -90,7 +107,16 @@ func toProblem(err error) Problem {
 				// The sentinel's own wrapping carries a public explanation.
 				msg = publicTail(err, m.is)
 			}
-			return Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: msg}
+			p := Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: msg}
+			var rejected *wallet.RejectedError
+			var limited *wallet.RateLimitError
+			switch {
+			case errors.As(err, &rejected):
+				p.Report = rejected.Report
+			case errors.As(err, &limited):
+				p.retryAfter = limited.RetryAfter
+			}
+			return p
 		}
 	}
 	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError,
@@ -116,6 +142,11 @@ func validationMessages(err error) []string {
 		var ve *credential.ValidationError
 		if errors.As(e, &ve) && ve == e {
 			out = append(out, ve.Error())
+			return
+		}
+		var fe *wallet.FieldError
+		if errors.As(e, &fe) && fe == e {
+			out = append(out, fe.Error())
 			return
 		}
 		if j, ok := e.(interface{ Unwrap() []error }); ok {
@@ -157,6 +188,9 @@ func writeProblem(c *gin.Context, p Problem, cause error) {
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="accolade"`)
+	}
+	if p.retryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.retryAfter.Seconds()))))
 	}
 	c.Header("Content-Type", "application/problem+json")
 	c.Header("Cache-Control", "no-store")

@@ -35,6 +35,9 @@ func (s *Server) routes() {
 	admin.POST("/issuer/keys/rotate", wrap(s.rotateKey))
 	s.issuerRoutes(admin)
 	s.verifierRoutes()
+	s.oid4vciRoutes(admin)
+	s.presentationRoutes()
+	s.walletRoutes()
 }
 
 func (s *Server) healthz(c *gin.Context) error {

@@ -39,9 +39,13 @@ type Config struct {
 	Store    Pinger
 	Identity Identity
 	Resolver did.Resolver
-	// Issuer and Verifier are optional; their routes exist only when set.
-	Issuer       Issuer
-	Verifier     Verifier
+	// Issuer, Verifier and OID4VCI are optional; their routes exist only
+	// when set.
+	Issuer   Issuer
+	Verifier Verifier
+	OID4VCI  OID4VCI
+	// Wallet is optional; with it come /wallet/v1 and /share.
+	Wallet       Wallet
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64
@@ -128,8 +132,13 @@ func (s *Server) accessLog(c *gin.Context) {
 	status := c.Writer.Status()
 	elapsed := time.Since(start)
 	s.metrics.observe(c.Request.Method, route, status, elapsed)
+	path := c.Request.URL.Path
+	if strings.Contains(route, ":token") {
+		// Share-link tokens are bearer secrets: log the route, not them.
+		path = route
+	}
 	attrs := []any{
-		"method", c.Request.Method, "route", route, "path", c.Request.URL.Path,
+		"method", c.Request.Method, "route", route, "path", path,
 		"status", status, "latency_ms", float64(elapsed.Microseconds()) / 1000, "bytes", c.Writer.Size(),
 	}
 	if id := c.GetString(ctxErrorID); id != "" {

@@ -30,6 +30,7 @@ import (
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/store/redis"
 	"github.com/accolade-badges/accolade/verifier"
+	"github.com/accolade-badges/accolade/wallet"
 )
 
 // loadConfig parses settings flags and environment for a command, printing
@@ -108,7 +109,9 @@ type app struct {
 	resolver did.Resolver
 	contexts *ldcontext.Loader
 	issuer   *issuer.Service
+	oid4vci  *issuer.OID4VCI
 	verifier *verifier.Verifier
+	wallet   *wallet.Service
 }
 
 // storeCache keeps fetched and imported contexts and schemas in the store,
@@ -179,7 +182,7 @@ func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Res
 	var err error
 	v, err = verifier.New(verifier.Config{
 		Resolver:      resolver,
-		Canonicalizer: di.NewJSONGold(contexts, di.Limits{}),
+		Canonicalizer: newCanonicalizer(cfg, contexts),
 		Schema:        credential.NewSchemaValidator(contexts),
 		Status:        checker,
 		ClockSkew:     cfg.Verify.ClockSkew,
@@ -230,7 +233,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
-	canon := di.NewJSONGold(a.contexts, di.Limits{})
+	canon := newCanonicalizer(cfg, a.contexts)
 	ist, ok := st.(issuer.Store)
 	if !ok {
 		_ = st.Close()
@@ -250,7 +253,58 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
+	if a.oid4vci, err = newOID4VCI(cfg, log, a.issuer, st, a.resolver); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if a.wallet, err = newWallet(cfg, log, st, kek, canon, a.verifier); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// newWallet builds the holder wallet: its keys sealed with the issuer's
+// key-encryption key, its imports checked by the credential verifier.
+func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KEK, canon di.Canonicalizer, v *verifier.Verifier) (*wallet.Service, error) {
+	return wallet.New(wallet.Config{
+		Store: st, KEK: kek, Verifier: walletVerifier(v), DI: &di.Signer{Canonicalizer: canon},
+		PublicURL: cfg.HTTP.PublicURL, Logger: log,
+		SessionTTL: cfg.Wallet.SessionTTL, PresentationTTL: cfg.Wallet.PresentationTTL,
+		SignIn: wallet.Limits{PerEmail: int(cfg.Wallet.SignInPerEmail), PerIP: int(cfg.Wallet.SignInPerIP), Window: cfg.Wallet.SignInWindow},
+	})
+}
+
+// walletVerifier adapts the credential verifier to the wallet, which may
+// not import it.
+func walletVerifier(v *verifier.Verifier) wallet.Verifier {
+	return wallet.VerifierFunc(func(ctx context.Context, in any) *wallet.Report {
+		r := v.Verify(ctx, in, verifier.Options{})
+		out := &wallet.Report{Verified: r.Verified, Format: r.Format, Shape: r.Shape, Issuer: r.Issuer, ProofMethod: r.ProofMethod, Credential: r.Credential}
+		for _, c := range r.Checks {
+			out.Checks = append(out.Checks, wallet.Check{Name: c.Name, Status: c.Status, Message: c.Message})
+		}
+		return out
+	})
+}
+
+// newOID4VCI builds the OpenID4VCI issuer service. One-time codes of the
+// authorization code flow go through the default LogMailer, which only logs
+// that a code was sent (there is no mail transport yet), or into the
+// ACCOLADE_MAIL_DIR mail drop.
+func newOID4VCI(cfg config.Config, log *slog.Logger, iss *issuer.Service, st store.Store, resolver did.Resolver) (*issuer.OID4VCI, error) {
+	var mailer issuer.Mailer
+	if dir := cfg.OID4VCI.MailDir; dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("mail dir: %w", err)
+		}
+		mailer = issuer.DirMailer{Dir: dir}
+	}
+	return issuer.NewOID4VCI(issuer.OID4VCIConfig{
+		Issuer: iss, Store: st, Resolver: resolver, PublicURL: cfg.HTTP.PublicURL, Logger: log, Mailer: mailer,
+		OfferTTL: cfg.OID4VCI.OfferTTL, AccessTokenTTL: cfg.OID4VCI.AccessTokenTTL, NonceTTL: cfg.OID4VCI.NonceTTL,
+		BatchSize: int(cfg.OID4VCI.BatchSize), ProofSkew: cfg.Verify.ClockSkew,
+	})
 }
 
 func (a *app) Close() error { return a.store.Close() }
@@ -310,4 +364,14 @@ func ensureAdminToken(ctx context.Context, cfg config.Config, log *slog.Logger) 
 	}
 	log.InfoContext(ctx, "admin token generated; read it from the file", logctx.KeyPath, path)
 	return tok, nil
+}
+
+// newCanonicalizer returns the RDFC-1.0 canonicalizer for eddsa-rdfc-2022:
+// Accolade's own (internal/jsonld + internal/rdfc) by default, or json-gold
+// when ACCOLADE_CANONICALIZER=json-gold.
+func newCanonicalizer(cfg config.Config, contexts *ldcontext.Loader) di.Canonicalizer {
+	if cfg.Proof.Canonicalizer == "json-gold" {
+		return di.NewJSONGold(contexts, di.Limits{})
+	}
+	return di.NewFast(contexts, di.Limits{})
 }

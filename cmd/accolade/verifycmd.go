@@ -9,13 +9,15 @@ import (
 	"os"
 	"strings"
 
+	"github.com/accolade-badges/accolade/bake"
 	"github.com/accolade-badges/accolade/internal/config"
 	"github.com/accolade-badges/accolade/verifier"
 )
 
 const verifySynopsis = `Verifies a credential and prints a report of named checks (format, proof,
 issuer, validity, schema, status). FILE is a JSON-LD credential, a compact
-JWT (VC-JWT), or an EnvelopedVerifiableCredential; "-" reads standard input.
+JWT (VC-JWT), an EnvelopedVerifiableCredential, or a baked PNG or SVG badge;
+"-" reads standard input.
 Exits 0 when verified, 1 when a check failed, 2 on usage errors. It needs no
 store, so it works while a server runs on the same data directory.
 
@@ -42,10 +44,21 @@ func runVerify(ctx context.Context, env *environment, args []string) int {
 		defer f.Close()
 		r = f
 	}
-	raw, err := io.ReadAll(io.LimitReader(r, 4<<20))
+	raw, err := io.ReadAll(io.LimitReader(r, bake.MaxImageBytes))
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade verify: %v\n", err)
 		return 2
+	}
+	if bake.IsImage(raw) {
+		payload, kind, err := bake.Unbake(raw)
+		if err == nil && (kind == bake.KindPNGLegacy || kind == bake.KindSVGLegacy) {
+			err = fmt.Errorf("the image holds an Open Badges 2.0 bake, not an OB 3.0 credential")
+		}
+		if err != nil {
+			fmt.Fprintf(env.stderr, "accolade verify: %v\n", err)
+			return 1
+		}
+		raw = payload
 	}
 	contexts, err := newContexts(cfg, nil)
 	if err != nil {

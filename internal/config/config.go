@@ -21,7 +21,10 @@ type Config struct {
 	DID      DID
 	Contexts Contexts
 	Status   Status
+	Proof    Proof
 	Verify   Verify
+	OID4VCI  OID4VCI
+	Wallet   Wallet
 	Log      Log
 	// Args are a command's positional arguments (not a setting).
 	Args []string `json:"-"`
@@ -38,10 +41,56 @@ type Status struct {
 	Purpose string
 }
 
+// Proof configures Data Integrity proofs.
+type Proof struct {
+	// Canonicalizer is "fast" (Accolade's own RDFC-1.0) or "json-gold".
+	Canonicalizer string
+}
+
 // Verify configures credential verification.
 type Verify struct {
 	// ClockSkew is the leeway on validity dates and token times.
 	ClockSkew time.Duration
+}
+
+// OID4VCI configures OpenID4VCI issuance.
+type OID4VCI struct {
+	// OfferTTL is how long a credential offer and its codes stay redeemable.
+	OfferTTL time.Duration
+	// AccessTokenTTL is the lifetime of access tokens (deferred offers'
+	// tokens live until the offer expires).
+	AccessTokenTTL time.Duration
+	// NonceTTL is the freshness window of a c_nonce.
+	NonceTTL time.Duration
+	// BatchSize is the most key proofs, so credentials, per request.
+	BatchSize int64
+	// MailDir, when set, receives one-time code mails as files (a mail
+	// drop for development); otherwise they are only logged as sent.
+	MailDir string
+}
+
+// Wallet configures the holder wallet (the server side) and the accolade
+// wallet command (the client side).
+type Wallet struct {
+	// SessionTTL is how long a holder's sign-in lasts.
+	SessionTTL time.Duration
+	// PresentationTTL is how long a presentation the wallet signs stays
+	// valid (VP-JWT exp, Data Integrity proof expires).
+	PresentationTTL time.Duration
+	// SignInPerEmail and SignInPerIP are the sign-in attempts allowed per
+	// SignInWindow for one email address and one client IP; 0 disables
+	// that limit.
+	SignInPerEmail int64
+	SignInPerIP    int64
+	SignInWindow   time.Duration
+	// Server is the base URL the accolade wallet command talks to; empty
+	// means the public URL.
+	Server string
+	// Token is the session token the accolade wallet command sends; empty
+	// means the one in TokenFile.
+	Token string `json:"-"`
+	// TokenFile keeps the session token between accolade wallet commands.
+	TokenFile string
 }
 
 // HTTP configures the listener and the public face of the service.
@@ -248,12 +297,49 @@ func (c Config) Validate() error {
 	default:
 		bad("ACCOLADE_STATUS_PURPOSE", "%q: want revocation or suspension", c.Status.Purpose)
 	}
+	switch c.Proof.Canonicalizer {
+	case "fast", "json-gold":
+	default:
+		bad("ACCOLADE_CANONICALIZER", "%q: want fast or json-gold", c.Proof.Canonicalizer)
+	}
 	if c.Verify.ClockSkew < 0 || c.Verify.ClockSkew > time.Hour {
 		bad("ACCOLADE_CLOCK_SKEW", "must be between 0 and 1h")
+	}
+	if d := c.OID4VCI.OfferTTL; d < time.Minute || d > 30*24*time.Hour {
+		bad("ACCOLADE_OFFER_TTL", "must be between 1m and 720h")
+	}
+	if d := c.OID4VCI.AccessTokenTTL; d < 30*time.Second || d > 24*time.Hour {
+		bad("ACCOLADE_OID4VCI_TOKEN_TTL", "must be between 30s and 24h")
+	}
+	if d := c.OID4VCI.NonceTTL; d < 10*time.Second || d > time.Hour {
+		bad("ACCOLADE_OID4VCI_NONCE_TTL", "must be between 10s and 1h")
+	}
+	if n := c.OID4VCI.BatchSize; n < 2 || n > 100 {
+		bad("ACCOLADE_OID4VCI_BATCH_SIZE", "%d: want 2 to 100", n)
 	}
 	for _, d := range filepath.SplitList(c.Contexts.Dir) {
 		if st, err := os.Stat(d); d != "" && (err != nil || !st.IsDir()) {
 			bad("ACCOLADE_CONTEXTS_DIR", "%q is not a readable directory", d)
+		}
+	}
+	if d := c.Wallet.SessionTTL; d < time.Minute || d > 30*24*time.Hour {
+		bad("ACCOLADE_WALLET_SESSION_TTL", "must be between 1m and 720h")
+	}
+	if d := c.Wallet.PresentationTTL; d < 10*time.Second || d > 24*time.Hour {
+		bad("ACCOLADE_WALLET_PRESENTATION_TTL", "must be between 10s and 24h")
+	}
+	if n := c.Wallet.SignInPerEmail; n < 0 || n > 10000 {
+		bad("ACCOLADE_WALLET_SIGNIN_PER_EMAIL", "%d: want 0 (no limit) to 10000", n)
+	}
+	if n := c.Wallet.SignInPerIP; n < 0 || n > 100000 {
+		bad("ACCOLADE_WALLET_SIGNIN_PER_IP", "%d: want 0 (no limit) to 100000", n)
+	}
+	if d := c.Wallet.SignInWindow; d < time.Second || d > 24*time.Hour {
+		bad("ACCOLADE_WALLET_SIGNIN_WINDOW", "must be between 1s and 24h")
+	}
+	if u := c.Wallet.Server; u != "" {
+		if pu, err := url.Parse(u); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			bad("ACCOLADE_WALLET_SERVER", "%q is not an http(s) URL", u)
 		}
 	}
 	switch c.Log.Level {

@@ -31,7 +31,10 @@ func TestLoadDefaults(t *testing.T) {
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto"},
 		DID:      DID{CacheTTL: 5 * time.Minute},
 		Verify:   Verify{ClockSkew: 2 * time.Minute},
+		Proof:    Proof{Canonicalizer: "fast"},
 		Status:   Status{ListSize: 131072, TTL: 5 * time.Minute, Purpose: "revocation"},
+		OID4VCI:  OID4VCI{OfferTTL: 24 * time.Hour, AccessTokenTTL: 10 * time.Minute, NonceTTL: 5 * time.Minute, BatchSize: 10},
+		Wallet:   Wallet{SessionTTL: 12 * time.Hour, PresentationTTL: 10 * time.Minute, SignInPerEmail: 5, SignInPerIP: 20, SignInWindow: time.Minute},
 		Log:      Log{Level: "info", Format: "text"},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
@@ -51,6 +54,20 @@ func TestLoadPrecedence(t *testing.T) {
 	}{
 		{"ok/env overrides default", nil, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
 			func(c Config) (any, any) { return c.HTTP.Addr, "127.0.0.1:9090" }},
+		{"ok/offer ttl from env", nil, env("ACCOLADE_OFFER_TTL", "48h"),
+			func(c Config) (any, any) { return c.OID4VCI.OfferTTL, 48 * time.Hour }},
+		{"ok/wallet token file under XDG_CONFIG_HOME", nil, env("XDG_CONFIG_HOME", "/cfg", "HOME", "/home/u"),
+			func(c Config) (any, any) { return c.Wallet.TokenFile, "/cfg/accolade/wallet-token" }},
+		{"ok/wallet token file under HOME", nil, env("HOME", "/home/u"),
+			func(c Config) (any, any) { return c.Wallet.TokenFile, "/home/u/.config/accolade/wallet-token" }},
+		{"ok/wallet token file set", []string{"--token-file", "/tmp/t"}, env("HOME", "/home/u"),
+			func(c Config) (any, any) { return c.Wallet.TokenFile, "/tmp/t" }},
+		{"ok/wallet token from env", nil, env("ACCOLADE_WALLET_TOKEN", "tok"),
+			func(c Config) (any, any) { return c.Wallet.Token, "tok" }},
+		{"ok/wallet server flag", []string{"--server", "https://badges.example.org"}, env(),
+			func(c Config) (any, any) { return c.Wallet.Server, "https://badges.example.org" }},
+		{"ok/sign-in limit off", nil, env("ACCOLADE_WALLET_SIGNIN_PER_IP", "0"),
+			func(c Config) (any, any) { return c.Wallet.SignInPerIP, int64(0) }},
 		{"ok/flag overrides env", []string{"--addr", "127.0.0.1:7070"}, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
 			func(c Config) (any, any) { return c.HTTP.Addr, "127.0.0.1:7070" }},
 		{"ok/public url follows addr port", nil, env("ACCOLADE_ADDR", "127.0.0.1:9090"),
@@ -102,6 +119,14 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/bad duration env", nil, env("ACCOLADE_DID_CACHE_TTL", "five"), []string{"ACCOLADE_DID_CACHE_TTL", "duration"}},
 		{"fail/bad bool flag", []string{"--offline=maybe"}, env(), []string{"--offline", "boolean"}},
 		{"fail/missing contexts dir", nil, env("ACCOLADE_CONTEXTS_DIR", "/does/not/exist"), []string{"ACCOLADE_CONTEXTS_DIR"}},
+		{"fail/offer ttl too short", nil, env("ACCOLADE_OFFER_TTL", "5s"), []string{"ACCOLADE_OFFER_TTL"}},
+		{"fail/batch size below 2", []string{"--oid4vci-batch-size=1"}, env(), []string{"ACCOLADE_OID4VCI_BATCH_SIZE"}},
+		{"fail/nonce ttl too long", nil, env("ACCOLADE_OID4VCI_NONCE_TTL", "2h"), []string{"ACCOLADE_OID4VCI_NONCE_TTL"}},
+		{"fail/wallet session ttl too short", nil, env("ACCOLADE_WALLET_SESSION_TTL", "10s"), []string{"ACCOLADE_WALLET_SESSION_TTL"}},
+		{"fail/wallet presentation ttl too long", []string{"--wallet-presentation-ttl=48h"}, env(), []string{"ACCOLADE_WALLET_PRESENTATION_TTL"}},
+		{"fail/negative sign-in limit", nil, env("ACCOLADE_WALLET_SIGNIN_PER_EMAIL", "-1"), []string{"ACCOLADE_WALLET_SIGNIN_PER_EMAIL"}},
+		{"fail/zero sign-in window", nil, env("ACCOLADE_WALLET_SIGNIN_WINDOW", "0s"), []string{"ACCOLADE_WALLET_SIGNIN_WINDOW"}},
+		{"fail/wallet server not a URL", []string{"--server", "ftp://x"}, env(), []string{"ACCOLADE_WALLET_SERVER"}},
 		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
 		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
 		{"fail/every problem listed at once", []string{"--log-level=loud"},
@@ -143,12 +168,13 @@ func TestHelp(t *testing.T) {
 }
 
 func TestLogValueHidesSecrets(t *testing.T) {
-	c, err := Load(nil, env("ACCOLADE_ADMIN_TOKEN", "supersecret-token-123", "ACCOLADE_STORE", "redis://user:hunter2@127.0.0.1:6379/0"))
+	c, err := Load(nil, env("ACCOLADE_ADMIN_TOKEN", "supersecret-token-123", "ACCOLADE_STORE", "redis://user:hunter2@127.0.0.1:6379/0",
+		"ACCOLADE_WALLET_TOKEN", "wallet-session-secret"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.LogValue().String()
-	for _, secret := range []string{"supersecret-token-123", "hunter2"} {
+	for _, secret := range []string{"supersecret-token-123", "hunter2", "wallet-session-secret"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("LogValue leaks %q: %s", secret, s)
 		}

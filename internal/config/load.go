@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -97,12 +98,40 @@ var settings = []setting{
 		set: duration(func(c *Config) *time.Duration { return &c.Status.TTL })},
 	{flag: "status-purpose", env: "ACCOLADE_STATUS_PURPOSE", def: "revocation", usage: "default status purpose of new credentials: revocation or suspension",
 		set: str(func(c *Config) *string { return &c.Status.Purpose })},
+	{flag: "canonicalizer", env: "ACCOLADE_CANONICALIZER", def: "fast", usage: "RDFC-1.0 implementation for eddsa-rdfc-2022: fast (Accolade's own) or json-gold (the reference)",
+		set: str(func(c *Config) *string { return &c.Proof.Canonicalizer })},
 	{flag: "clock-skew", env: "ACCOLADE_CLOCK_SKEW", def: "2m", usage: "leeway when checking validity dates and token times",
 		set: duration(func(c *Config) *time.Duration { return &c.Verify.ClockSkew })},
+	{flag: "offer-ttl", env: "ACCOLADE_OFFER_TTL", def: "24h", usage: "how long an OpenID4VCI credential offer and its codes stay redeemable",
+		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.OfferTTL })},
+	{flag: "oid4vci-token-ttl", env: "ACCOLADE_OID4VCI_TOKEN_TTL", def: "10m", usage: "lifetime of OpenID4VCI access tokens",
+		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.AccessTokenTTL })},
+	{flag: "oid4vci-nonce-ttl", env: "ACCOLADE_OID4VCI_NONCE_TTL", def: "5m", usage: "freshness window of an OpenID4VCI c_nonce",
+		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.NonceTTL })},
+	{flag: "oid4vci-batch-size", env: "ACCOLADE_OID4VCI_BATCH_SIZE", def: "10", usage: "most key proofs (credentials) per OpenID4VCI credential request (batch_size, 2-100)",
+		set: integer(func(c *Config) *int64 { return &c.OID4VCI.BatchSize })},
+	{flag: "mail-dir", env: "ACCOLADE_MAIL_DIR", def: "", usage: "development mail drop: write one-time code mails (authorization code flow) as files here; unset, they are only logged as sent",
+		set: str(func(c *Config) *string { return &c.OID4VCI.MailDir })},
 	{flag: "shutdown-timeout", env: "ACCOLADE_SHUTDOWN_TIMEOUT", def: "15s", usage: "graceful shutdown drain time on SIGTERM",
 		set: duration(func(c *Config) *time.Duration { return &c.HTTP.ShutdownTimeout })},
 	{flag: "max-body-bytes", env: "ACCOLADE_MAX_BODY_BYTES", def: "1048576", usage: "largest accepted request body",
 		set: integer(func(c *Config) *int64 { return &c.HTTP.MaxBodyBytes })},
+	{flag: "wallet-session-ttl", env: "ACCOLADE_WALLET_SESSION_TTL", def: "12h", usage: "how long a wallet holder's sign-in lasts",
+		set: duration(func(c *Config) *time.Duration { return &c.Wallet.SessionTTL })},
+	{flag: "wallet-presentation-ttl", env: "ACCOLADE_WALLET_PRESENTATION_TTL", def: "10m", usage: "how long a presentation the wallet signs stays valid (VP-JWT exp, proof expires)",
+		set: duration(func(c *Config) *time.Duration { return &c.Wallet.PresentationTTL })},
+	{flag: "wallet-signin-per-email", env: "ACCOLADE_WALLET_SIGNIN_PER_EMAIL", def: "5", usage: "wallet sign-in attempts allowed per email address and window (0: no limit)",
+		set: integer(func(c *Config) *int64 { return &c.Wallet.SignInPerEmail })},
+	{flag: "wallet-signin-per-ip", env: "ACCOLADE_WALLET_SIGNIN_PER_IP", def: "20", usage: "wallet sign-up and sign-in attempts allowed per client IP and window (0: no limit, e.g. behind a proxy)",
+		set: integer(func(c *Config) *int64 { return &c.Wallet.SignInPerIP })},
+	{flag: "wallet-signin-window", env: "ACCOLADE_WALLET_SIGNIN_WINDOW", def: "1m", usage: "window of the wallet sign-in limits",
+		set: duration(func(c *Config) *time.Duration { return &c.Wallet.SignInWindow })},
+	{flag: "server", env: "ACCOLADE_WALLET_SERVER", derived: "the public URL", usage: "accolade wallet: base URL of the server to talk to",
+		set: str(func(c *Config) *string { return &c.Wallet.Server })},
+	{flag: "token", env: "ACCOLADE_WALLET_TOKEN", derived: "read from --token-file", secret: true, usage: "accolade wallet: session token (from accolade wallet signin)",
+		set: str(func(c *Config) *string { return &c.Wallet.Token })},
+	{flag: "token-file", env: "ACCOLADE_WALLET_TOKEN_FILE", derived: "USER_CONFIG_DIR/accolade/wallet-token", usage: "accolade wallet: file keeping the session token (mode 0600)",
+		set: str(func(c *Config) *string { return &c.Wallet.TokenFile })},
 	{flag: "log-level", env: "ACCOLADE_LOG_LEVEL", def: "info", usage: "debug, info, warn or error",
 		set: str(func(c *Config) *string { return &c.Log.Level })},
 	{flag: "log-format", env: "ACCOLADE_LOG_FORMAT", def: "text", usage: "text or json",
@@ -182,6 +211,11 @@ func LoadCommand(args []string, getenv func(string) string, register func(fs *fl
 		}
 	}
 	c.derive()
+	if c.Wallet.TokenFile == "" {
+		if dir := userConfigDir(getenv); dir != "" {
+			c.Wallet.TokenFile = filepath.Join(dir, "accolade", "wallet-token")
+		}
+	}
 	if len(errs) > 0 {
 		return c, errors.Join(append(errs, c.Validate())...)
 	}
@@ -255,4 +289,26 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// userConfigDir is os.UserConfigDir reading the environment through getenv:
+// $XDG_CONFIG_HOME or $HOME/.config on Unix, $HOME/Library/Application
+// Support on macOS, %AppData% on Windows; "" when unknown.
+func userConfigDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return getenv("AppData")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Application Support")
+		}
+		return ""
+	}
+	if d := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".config")
+	}
+	return ""
 }
