@@ -187,10 +187,14 @@ func (s *Service) CreateAchievement(ctx context.Context, in AchievementInput) (A
 
 // Achievement returns the achievement with the given ID.
 func (s *Service) Achievement(ctx context.Context, id string) (Achievement, error) {
+	if a, ok := s.achievements.get(id); ok {
+		return a, nil
+	}
 	var a Achievement
 	if err := s.getJSON(ctx, collAchievements, id, &a); err != nil {
 		return Achievement{}, fmt.Errorf("achievement %q: %w", id, err)
 	}
+	s.achievements.put(id, a)
 	return a, nil
 }
 
@@ -208,6 +212,7 @@ func (s *Service) UpdateAchievement(ctx context.Context, id string, in Achieveme
 		return Achievement{}, err
 	}
 	a := Achievement{ID: id, AchievementInput: in, URL: old.URL, Created: old.Created, Updated: s.now()}
+	s.achievements.drop(id)
 	if err := s.putJSON(ctx, collAchievements, id, a, false); err != nil {
 		return Achievement{}, fmt.Errorf("update achievement: %w", err)
 	}
@@ -217,6 +222,7 @@ func (s *Service) UpdateAchievement(ctx context.Context, id string, in Achieveme
 // DeleteAchievement removes an achievement definition. Issued credentials
 // stay valid and listed.
 func (s *Service) DeleteAchievement(ctx context.Context, id string) error {
+	s.achievements.drop(id)
 	if err := s.cfg.Store.Delete(ctx, collAchievements, id); err != nil {
 		return fmt.Errorf("delete achievement: %w", err)
 	}

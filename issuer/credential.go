@@ -70,9 +70,11 @@ type Config struct {
 // Service issues Open Badges 3.0 credentials and manages profiles and
 // achievements.
 type Service struct {
-	cfg   Config
-	log   *slog.Logger
-	lists listCache
+	cfg          Config
+	log          *slog.Logger
+	lists        listCache
+	achievements defCache[Achievement]
+	profiles     defCache[Profile]
 }
 
 // New returns the issuer service.
@@ -101,7 +103,8 @@ func New(cfg Config) (*Service, error) {
 	if !validPurpose(cfg.DefaultStatusPurpose) {
 		return nil, fmt.Errorf("issuer: default status purpose %q: want revocation or suspension", cfg.DefaultStatusPurpose)
 	}
-	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer"), lists: listCache{m: map[string]listCacheEntry{}, current: map[string]statusList{}}}, nil
+	return &Service{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "issuer"), lists: listCache{m: map[string]listCacheEntry{}, current: map[string]statusList{}},
+		achievements: defCache[Achievement]{now: cfg.Now}, profiles: defCache[Profile]{now: cfg.Now}}, nil
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

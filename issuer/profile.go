@@ -82,10 +82,14 @@ func (s *Service) CreateProfile(ctx context.Context, in ProfileInput) (Profile, 
 
 // Profile returns the profile with the given ID.
 func (s *Service) Profile(ctx context.Context, id string) (Profile, error) {
+	if p, ok := s.profiles.get(id); ok {
+		return p, nil
+	}
 	var p Profile
 	if err := s.getJSON(ctx, collProfiles, id, &p); err != nil {
 		return Profile{}, fmt.Errorf("profile %q: %w", id, err)
 	}
+	s.profiles.put(id, p)
 	return p, nil
 }
 
@@ -99,6 +103,7 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, in ProfileInput)
 		return Profile{}, err
 	}
 	p := s.profileFromInput(id, in, old.Created)
+	s.profiles.drop(id)
 	if err := s.putJSON(ctx, collProfiles, id, p, false); err != nil {
 		return Profile{}, fmt.Errorf("update profile: %w", err)
 	}
@@ -110,6 +115,7 @@ func (s *Service) DeleteProfile(ctx context.Context, id string) error {
 	if id == DefaultProfileID {
 		return invalid([]*credential.ValidationError{{Field: "id", Reason: "the default profile cannot be deleted"}})
 	}
+	s.profiles.drop(id)
 	if err := s.cfg.Store.Delete(ctx, collProfiles, id); err != nil {
 		return fmt.Errorf("delete profile: %w", err)
 	}
