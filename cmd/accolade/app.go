@@ -272,9 +272,6 @@ func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KE
 		PublicURL: cfg.HTTP.PublicURL, Logger: log,
 		SessionTTL: cfg.Wallet.SessionTTL, PresentationTTL: cfg.Wallet.PresentationTTL,
 		SignIn: wallet.Limits{PerEmail: int(cfg.Wallet.SignInPerEmail), PerIP: int(cfg.Wallet.SignInPerIP), Window: cfg.Wallet.SignInWindow},
-		// Issuers and verifiers are reached through the guarded client:
-		// no private or loopback addresses unless the settings allow them.
-		HTTPClient: httpguard.New(httpguard.Options{Timeout: 15 * time.Second, MaxBytes: 2 << 20, AllowLoopback: cfg.LoopbackAllowed()}),
 	})
 }
 
