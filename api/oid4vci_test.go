@@ -105,7 +105,7 @@ func newVCIServer(t testing.TB, path string) *vciServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	canon := di.NewJSONGold(contexts, di.Limits{})
+	canon := di.NewFast(contexts, di.Limits{})
 	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
 	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
 		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
