@@ -78,7 +78,7 @@ const (
 	reason10      = "JSON-LD 1.0 only (specVersion json-ld-1.0): a 1.1 processor behaves differently"
 	reasonMode10  = "processingMode json-ld-1.0: only the json-ld-1.1 processing mode is implemented"
 	reasonGenRDF  = "produceGeneralizedRdf: blank-node predicates are refused (Options.Strict) or dropped, never emitted"
-	reasonRDFDir  = "rdfDirection i18n-datatype / compound-literal: not implemented; @direction is refused in strict mode"
+	reasonRDFDir  = "rdfDirection i18n-datatype / compound-literal: outside what credentials need (the rdfDirection option is not offered); @direction is refused in strict mode"
 	reasonNonNorm = "non-normative behaviour (normative: false)"
 )
 
