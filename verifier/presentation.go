@@ -2,7 +2,6 @@ package verifier
 
 import (
 	"context"
-	"crypto"
 	"errors"
 	"fmt"
 	"strings"
@@ -421,30 +420,7 @@ func unenvelopePresentation(m map[string]any) (string, error) {
 // to one of the holder's authentication keys; without a kid it takes the
 // holder DID's first authentication method.
 func (v *Verifier) presentationKeyResolver() jose.KeyResolver {
-	return func(ctx context.Context, kid, holder string) (crypto.PublicKey, error) {
-		ref := kid
-		if ref == "" {
-			ref = holder
-		}
-		if strings.HasPrefix(ref, "did:") && !strings.Contains(ref, "#") {
-			doc, err := v.cfg.Resolver.Resolve(ctx, ref)
-			if err != nil {
-				return nil, err
-			}
-			if len(doc.Authentication) == 0 {
-				return nil, fmt.Errorf("%w: %s has no authentication method", jose.ErrKeyNotFound, ref)
-			}
-			ref = doc.Authentication[0].ID()
-			if strings.HasPrefix(ref, "#") {
-				ref = doc.ID + ref
-			}
-		}
-		m, err := v.resolveMethod(ctx, ref, di.PurposeAuthentication)
-		if err != nil {
-			return nil, err
-		}
-		return m.PublicKey()
-	}
+	return v.joseKeyResolver(di.PurposeAuthentication)
 }
 
 // describePresentationErr explains why a presentation's proof failed.

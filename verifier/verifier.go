@@ -582,6 +582,14 @@ func (v *Verifier) resolveMethod(ctx context.Context, vm, purpose string) (*did.
 // assertion key; without a kid it uses the issuer DID's first assertion
 // method.
 func (v *Verifier) jwtKeyResolver() jose.KeyResolver {
+	return v.joseKeyResolver(di.PurposeAssertion)
+}
+
+// joseKeyResolver resolves a JOSE kid (a DID URL, a bare DID, or an HTTPS
+// key URL) to a key listed under the given relationship; without a kid it
+// uses the first method of that relationship in the DID document of the
+// token's issuer (or holder).
+func (v *Verifier) joseKeyResolver(relationship string) jose.KeyResolver {
 	return func(ctx context.Context, kid, iss string) (crypto.PublicKey, error) {
 		ref := kid
 		if ref == "" {
@@ -592,15 +600,19 @@ func (v *Verifier) jwtKeyResolver() jose.KeyResolver {
 			if err != nil {
 				return nil, err
 			}
-			if len(doc.AssertionMethod) == 0 {
-				return nil, fmt.Errorf("%w: %s has no assertion method", jose.ErrKeyNotFound, ref)
+			methods := doc.AssertionMethod
+			if relationship == di.PurposeAuthentication {
+				methods = doc.Authentication
 			}
-			ref = doc.AssertionMethod[0].ID()
+			if len(methods) == 0 {
+				return nil, fmt.Errorf("%w: %s has no %s method", jose.ErrKeyNotFound, ref, relationship)
+			}
+			ref = methods[0].ID()
 			if strings.HasPrefix(ref, "#") {
 				ref = doc.ID + ref
 			}
 		}
-		m, err := v.resolveMethod(ctx, ref, di.PurposeAssertion)
+		m, err := v.resolveMethod(ctx, ref, relationship)
 		if err != nil {
 			return nil, err
 		}
