@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -135,6 +136,10 @@ type Config struct {
 	Argon2 Argon2Params
 	// MaxCredentials caps the credentials of one holder (default 10,000).
 	MaxCredentials int
+	// HTTPClient reaches issuers (OpenID4VCI) and verifiers (OpenID4VP);
+	// the cmd wiring passes a guarded client. Nil means a plain client
+	// with a 15s timeout.
+	HTTPClient *http.Client
 }
 
 // DefaultLimits allow 5 sign-in attempts per email address and 20 per

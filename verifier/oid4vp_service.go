@@ -1,0 +1,407 @@
+package verifier
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/oid4vp"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
+)
+
+// RequestStore is the storage OpenID4VP requests need: documents for the
+// requests and their outcome, and tokens for single use. Any of Accolade's
+// stores will do; the verifier never picks one.
+type RequestStore interface {
+	Create(ctx context.Context, collection, id string, value []byte) error
+	Put(ctx context.Context, collection, id string, value []byte) error
+	Get(ctx context.Context, collection, id string) ([]byte, error)
+	PutToken(ctx context.Context, kind, id string, value []byte, ttl time.Duration) error
+	TakeToken(ctx context.Context, kind, id string) ([]byte, error)
+}
+
+// Request statuses.
+const (
+	RequestPending  = "pending"
+	RequestVerified = "verified"
+	RequestFailed   = "failed"
+	// RequestExpired is shown for a pending request past its expiry.
+	RequestExpired = "expired"
+)
+
+// Errors of the OpenID4VP verifier; all but ErrRequestInvalid are about a
+// request's lifecycle.
+var (
+	// ErrRequestExpired reports a request past its expiry.
+	ErrRequestExpired = errors.New("the presentation request has expired")
+	// ErrRequestAnswered reports a second response to a single-use request.
+	ErrRequestAnswered = errors.New("the presentation request has already been answered")
+	// ErrRequestInvalid wraps a bad creation input.
+	ErrRequestInvalid = errors.New("invalid presentation request")
+)
+
+// OID4VPConfig configures the OpenID4VP verifier service.
+type OID4VPConfig struct {
+	Verifier *Verifier
+	Store    RequestStore
+	// PublicURL prefixes request_uri (/oid4vp/requests/{id}) and
+	// response_uri (/oid4vp/responses/{id}).
+	PublicURL string
+	// TTL is how long a request may be answered (default 10 minutes).
+	TTL    time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
+	// ClientName is shown to holders in client_metadata.
+	ClientName string
+}
+
+// OID4VPService is the verifier half of OpenID4VP 1.0: it creates
+// requests (DCQL for Open Badges, direct_post, client_id with the
+// redirect_uri: prefix, unsigned and passed by reference), serves them,
+// and verifies the wallet's direct_post response once.
+type OID4VPService struct {
+	cfg OID4VPConfig
+	log *slog.Logger
+}
+
+// NewOID4VP returns the service.
+func NewOID4VP(cfg OID4VPConfig) (*OID4VPService, error) {
+	if cfg.Verifier == nil || cfg.Store == nil || cfg.PublicURL == "" {
+		return nil, errors.New("verifier: OpenID4VP needs a verifier, a store and the public URL")
+	}
+	if cfg.TTL <= 0 {
+		cfg.TTL = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ClientName == "" {
+		cfg.ClientName = "Accolade verifier"
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	return &OID4VPService{cfg: cfg, log: cfg.Logger.With("component", "oid4vp-verifier")}, nil
+}
+
+const (
+	collVPRequests = "oid4vp-requests"
+	tokenVPAnswer  = "oid4vp-answer"
+)
+
+// PresentationRequestInput asks for Open Badges credentials.
+type PresentationRequestInput struct {
+	// Formats are ldp_vc and/or jwt_vc_json (default both; one
+	// presentation in either satisfies the request).
+	Formats []string `json:"formats,omitempty"`
+	// AchievementID and IssuerID narrow the query with claims values.
+	AchievementID string `json:"achievementId,omitempty"`
+	IssuerID      string `json:"issuerId,omitempty"`
+}
+
+// PresentationRequest is a request as the verifier keeps it.
+type PresentationRequest struct {
+	ID      string    `json:"id"`
+	Status  string    `json:"status"`
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
+	// RequestURI serves Request; Link is the openid4vp:// link to show.
+	RequestURI string               `json:"requestUri"`
+	Link       string               `json:"link"`
+	Request    oid4vp.RequestObject `json:"request"`
+	// Result is set once the wallet answered.
+	Result *PresentationResult `json:"result,omitempty"`
+}
+
+// PresentationResult is the verification of a wallet's response.
+type PresentationResult struct {
+	Verified bool      `json:"verified"`
+	Received time.Time `json:"received"`
+	// Error is the wallet's error code when it declined, or why the
+	// response as a whole was refused.
+	Error         string                    `json:"error,omitempty"`
+	Description   string                    `json:"errorDescription,omitempty"`
+	Presentations []QueryPresentationResult `json:"presentations,omitempty"`
+}
+
+// QueryPresentationResult is the report of one presentation of vp_token.
+type QueryPresentationResult struct {
+	QueryID string `json:"queryId"`
+	// Matches tells whether every credential in it satisfies the query.
+	Matches bool                `json:"matches"`
+	Report  *PresentationReport `json:"report"`
+}
+
+func randomURLSafe() string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// CreateRequest makes a presentation request for OB 3.0 credentials.
+func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationRequestInput) (PresentationRequest, error) {
+	if len(in.Formats) == 0 {
+		in.Formats = []string{oid4vp.FormatLDPVC, oid4vp.FormatJWTVCJSON}
+	}
+	var queries []oid4vp.CredentialQuery
+	var options [][]string
+	seen := map[string]bool{}
+	for _, f := range in.Formats {
+		if f != oid4vp.FormatLDPVC && f != oid4vp.FormatJWTVCJSON {
+			return PresentationRequest{}, fmt.Errorf("%w: formats: %q is neither ldp_vc nor jwt_vc_json", ErrRequestInvalid, f)
+		}
+		if seen[f] {
+			continue
+		}
+		seen[f] = true
+		id := "openbadge_" + strings.TrimSuffix(f, "_json")
+		queries = append(queries, oid4vp.OBQuery(id, f, in.AchievementID, in.IssuerID))
+		options = append(options, []string{id})
+	}
+	for _, v := range []string{in.AchievementID, in.IssuerID} {
+		if len(v) > 2048 {
+			return PresentationRequest{}, fmt.Errorf("%w: achievementId and issuerId have at most 2048 characters", ErrRequestInvalid)
+		}
+	}
+	q := oid4vp.DCQLQuery{Credentials: queries}
+	if len(queries) > 1 {
+		q.CredentialSets = []oid4vp.CredentialSet{{Options: options}}
+	}
+	now := s.cfg.Now().UTC()
+	id := uuid.Must(uuid.NewV7()).String()
+	responseURI := s.cfg.PublicURL + "/oid4vp/responses/" + id
+	r := PresentationRequest{
+		ID: id, Status: RequestPending, Created: now, Expires: now.Add(s.cfg.TTL),
+		RequestURI: s.cfg.PublicURL + "/oid4vp/requests/" + id,
+		Request: oid4vp.RequestObject{
+			ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: oid4vp.ResponseModeDirectPost,
+			ClientID: oid4vp.PrefixRedirectURI + responseURI, ResponseURI: responseURI,
+			Nonce: randomURLSafe(), State: randomURLSafe(), DCQLQuery: q,
+			ClientMetadata: &oid4vp.ClientMetadata{ClientName: s.cfg.ClientName, VPFormatsSupported: map[string]any{
+				oid4vp.FormatLDPVC:     map[string]any{"proof_type_values": []string{"DataIntegrityProof"}, "cryptosuite_values": []string{"eddsa-rdfc-2022"}},
+				oid4vp.FormatJWTVCJSON: map[string]any{"alg_values": []string{"EdDSA", "ES256"}},
+			}},
+		},
+	}
+	r.Link = oid4vp.RequestLink(r.Request.ClientID, r.RequestURI)
+	if err := r.Request.Validate(); err != nil {
+		return PresentationRequest{}, fmt.Errorf("%w: %v", ErrRequestInvalid, err)
+	}
+	raw, _ := json.Marshal(r)
+	if err := s.cfg.Store.Create(ctx, collVPRequests, id, raw); err != nil {
+		return PresentationRequest{}, fmt.Errorf("create presentation request: %w", err)
+	}
+	if err := s.cfg.Store.PutToken(ctx, tokenVPAnswer, id, []byte(id), s.cfg.TTL); err != nil {
+		return PresentationRequest{}, fmt.Errorf("create presentation request: %w", err)
+	}
+	s.log.InfoContext(ctx, "presentation request created", "request_id", id, "formats", in.Formats)
+	return r, nil
+}
+
+// Request returns a request with its status (expired for a pending one
+// past its expiry) and result.
+func (s *OID4VPService) Request(ctx context.Context, id string) (PresentationRequest, error) {
+	r, err := s.load(ctx, id)
+	if err == nil && r.Status == RequestPending && !s.cfg.Now().Before(r.Expires) {
+		r.Status = RequestExpired
+	}
+	return r, err
+}
+
+func (s *OID4VPService) load(ctx context.Context, id string) (PresentationRequest, error) {
+	var r PresentationRequest
+	raw, err := s.cfg.Store.Get(ctx, collVPRequests, id)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return r, fmt.Errorf("presentation request %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// RequestObject returns the request object a wallet fetches by reference:
+// only while the request is pending and not expired.
+func (s *OID4VPService) RequestObject(ctx context.Context, id string) (*oid4vp.RequestObject, error) {
+	r, err := s.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != RequestPending {
+		return nil, ErrRequestAnswered
+	}
+	if !s.cfg.Now().Before(r.Expires) {
+		return nil, ErrRequestExpired
+	}
+	return &r.Request, nil
+}
+
+// Respond takes a wallet's direct_post response (§8.2): the state must be
+// the request's, the request pending and unexpired; it is then consumed
+// (single use, whatever the outcome) and every presentation of vp_token is
+// verified with challenge = nonce and domain = client_id, its credentials
+// matched against their query, and the set against credential_sets. The
+// outcome is stored and returned. A response refused before consumption
+// (unknown request, wrong state, expired, already answered, malformed) is
+// an error: *oid4vp.Error or one of the sentinels.
+func (s *OID4VPService) Respond(ctx context.Context, id string, form url.Values) (PresentationResult, error) {
+	r, err := s.load(ctx, id)
+	if err != nil {
+		return PresentationResult{}, err
+	}
+	now := s.cfg.Now()
+	if r.Status != RequestPending {
+		return PresentationResult{}, ErrRequestAnswered
+	}
+	if !now.Before(r.Expires) {
+		return PresentationResult{}, ErrRequestExpired
+	}
+	dp, err := oid4vp.ParseDirectPost(form)
+	if err != nil {
+		return PresentationResult{}, err
+	}
+	if dp.State != r.Request.State {
+		return PresentationResult{}, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "state does not match the request"}
+	}
+	if _, err := s.cfg.Store.TakeToken(ctx, tokenVPAnswer, id); errors.Is(err, store.ErrNotFound) {
+		return PresentationResult{}, ErrRequestAnswered
+	} else if err != nil {
+		return PresentationResult{}, fmt.Errorf("presentation response: %w", err)
+	}
+	res := s.evaluate(ctx, &r.Request, dp)
+	res.Received = now.UTC()
+	r.Result = &res
+	r.Status = RequestFailed
+	if res.Verified {
+		r.Status = RequestVerified
+	}
+	raw, _ := json.Marshal(r)
+	if err := s.cfg.Store.Put(ctx, collVPRequests, id, raw); err != nil {
+		return res, fmt.Errorf("presentation response: %w", err)
+	}
+	s.log.InfoContext(ctx, "presentation response verified", "request_id", id, "verified", res.Verified, "error", res.Error)
+	return res, nil
+}
+
+func (s *OID4VPService) evaluate(ctx context.Context, req *oid4vp.RequestObject, dp *oid4vp.DirectPost) PresentationResult {
+	res := PresentationResult{}
+	if dp.Error != "" {
+		res.Error, res.Description = safeCode(dp.Error), safeCode(dp.ErrorDescription)
+		return res
+	}
+	fail := func(desc string) PresentationResult {
+		res.Verified, res.Error, res.Description = false, oid4vp.CodeInvalidRequest, desc
+		return res
+	}
+	got := map[string]bool{}
+	ids := make([]string, 0, len(dp.VPToken))
+	for qid := range dp.VPToken {
+		ids = append(ids, qid)
+	}
+	slices.Sort(ids)
+	res.Verified = true
+	for _, qid := range ids {
+		q, ok := req.DCQLQuery.Query(qid)
+		if !ok {
+			return fail(fmt.Sprintf("vp_token holds %q, which is not a query of the request", safeCode(qid)))
+		}
+		list := dp.VPToken[qid]
+		if len(list) > 1 && !q.Multiple {
+			return fail(fmt.Sprintf("vp_token[%q] holds %d presentations; the query asks for one", qid, len(list)))
+		}
+		allOK := true
+		for _, raw := range list {
+			var input any
+			var tok string
+			if err := json.Unmarshal(raw, &tok); err == nil {
+				input = tok
+			} else {
+				var obj map[string]any
+				if err := json.Unmarshal(raw, &obj); err != nil {
+					return fail(fmt.Sprintf("vp_token[%q] holds something that is neither a presentation object nor a JWT", qid))
+				}
+				input = obj
+			}
+			if (q.Format == oid4vp.FormatLDPVC) != (tok == "") {
+				return fail(fmt.Sprintf("vp_token[%q]: a %s query is answered with a presentation of the wrong form", qid, q.Format))
+			}
+			rep := s.cfg.Verifier.VerifyPresentation(ctx, input, PresentationOptions{Challenge: req.Nonce, Domain: req.ClientID})
+			matches := len(rep.Credentials) > 0
+			for _, cr := range rep.Credentials {
+				if cr.Credential == nil || !q.Matches(q.Format, cr.Credential) {
+					matches = false
+				}
+			}
+			if !matches {
+				rep.Checks = append(rep.Checks, Check{Name: CheckQuery, Status: Failed, Message: "a credential in the presentation does not satisfy the query " + qid})
+			} else {
+				rep.Checks = append(rep.Checks, Check{Name: CheckQuery, Status: Passed, Message: "every credential satisfies the query " + qid})
+			}
+			if !rep.Verified || !matches {
+				allOK = false
+			}
+			res.Presentations = append(res.Presentations, QueryPresentationResult{QueryID: qid, Matches: matches, Report: rep})
+		}
+		if allOK {
+			got[qid] = true
+		} else {
+			res.Verified = false
+		}
+	}
+	if res.Verified && !req.DCQLQuery.Satisfied(got) {
+		res.Verified = false
+		res.Error, res.Description = oid4vp.CodeInvalidRequest, "the presentations do not satisfy the query's credential sets"
+	}
+	if !res.Verified && res.Error == "" {
+		res.Error, res.Description = oid4vp.CodeInvalidRequest, "a presentation failed verification: "+strings.Join(res.failedChecks(), ", ")
+	}
+	return res
+}
+
+// CheckQuery names the check that a presented credential satisfies its
+// DCQL credential query.
+const CheckQuery = "presentation.query"
+
+// failedChecks names the failed checks of every presentation, the
+// presentation's own and its credentials'.
+func (r *PresentationResult) failedChecks() []string {
+	var out []string
+	for _, p := range r.Presentations {
+		for _, c := range p.Report.Checks {
+			if c.Status == Failed && !slices.Contains(out, c.Name) {
+				out = append(out, c.Name)
+			}
+		}
+		for _, cr := range p.Report.Credentials {
+			for _, c := range cr.Failed() {
+				if !slices.Contains(out, c.Name) {
+					out = append(out, c.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func safeCode(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}

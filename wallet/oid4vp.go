@@ -1,0 +1,304 @@
+package wallet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/accolade-badges/accolade/oid4vp"
+	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
+)
+
+// Steps of the OpenID4VP wallet flow, as ExchangeError names them.
+const (
+	StepRequest  = "request"
+	StepResponse = "response"
+)
+
+// collVPExchanges keeps a holder's pending OpenID4VP requests.
+const collVPExchanges = "wallet-oid4vp:" // + holder ID
+
+// exchangeTTL bounds how long a fetched request waits for consent; the
+// verifier's own expiry applies too.
+const exchangeTTL = 30 * time.Minute
+
+// PresentationRequestInput is an OpenID4VP request handed to the wallet.
+type PresentationRequestInput struct {
+	// Request is the openid4vp:// link (client_id and request_uri).
+	Request string `json:"request"`
+}
+
+// VPExchange is an OpenID4VP request the wallet fetched and evaluated:
+// what the verifier asks for and which of the holder's credentials match
+// each credential query. Nothing has been sent.
+type VPExchange struct {
+	ID          string         `json:"id"`
+	ClientID    string         `json:"clientId"`
+	ClientName  string         `json:"clientName,omitempty"`
+	ResponseURI string         `json:"responseUri"`
+	Queries     []QueryMatches `json:"queries"`
+	// Satisfiable tells whether the holder's credentials can answer the
+	// query as a whole (its credential sets).
+	Satisfiable bool      `json:"satisfiable"`
+	Fetched     time.Time `json:"fetched"`
+}
+
+// QueryMatches are the holder's credentials matching one credential query.
+type QueryMatches struct {
+	ID       string       `json:"id"`
+	Format   string       `json:"format"`
+	Multiple bool         `json:"multiple,omitempty"`
+	Matches  []Credential `json:"matches"`
+}
+
+type vpExchangeRecord struct {
+	VPExchange
+	Request oid4vp.RequestObject `json:"request"`
+}
+
+// VPRespondRequest is the holder's consent: which credentials to present.
+type VPRespondRequest struct {
+	CredentialIDs []string `json:"credentialIds"`
+}
+
+// VPResponse is the verifier's answer to the posted vp_token.
+type VPResponse struct {
+	// Accepted is true when the verifier answered 200.
+	Accepted bool `json:"accepted"`
+	Status   int  `json:"status"`
+	// Answer is the verifier's JSON answer ({} or {redirect_uri}, or
+	// {error, error_description}).
+	Answer json.RawMessage `json:"answer,omitempty"`
+	// Presented lists the credential IDs sent per query id.
+	Presented map[string][]string `json:"presented"`
+}
+
+// walletFormat maps a DCQL format to the wallet's credential format.
+func walletFormat(f string) string {
+	switch f {
+	case oid4vp.FormatLDPVC:
+		return "ldp_vc"
+	case oid4vp.FormatJWTVCJSON:
+		return "jwt_vc"
+	}
+	return ""
+}
+
+// credentialDoc returns the VC object of a stored credential for DCQL
+// matching: the object itself, or for a JWT its vc claim (VCDM 1.1, with
+// iss and sub filled in as issuer and subject id) or payload (VCDM 2.0).
+func credentialDoc(c *Credential) (map[string]any, error) {
+	in, err := c.input()
+	if err != nil {
+		return nil, err
+	}
+	switch v := in.(type) {
+	case map[string]any:
+		return v, nil
+	case string:
+		_, payload, err := jose.ParseUnverified(v)
+		if err != nil {
+			return nil, err
+		}
+		vc, ok := payload["vc"].(map[string]any)
+		if !ok {
+			return payload, nil
+		}
+		if _, has := vc["issuer"]; !has {
+			vc["issuer"] = payload["iss"]
+		}
+		if cs, ok := vc["credentialSubject"].(map[string]any); ok {
+			if _, has := cs["id"]; !has && payload["sub"] != nil {
+				cs["id"] = payload["sub"]
+			}
+		}
+		return vc, nil
+	}
+	return nil, errors.New("not a credential")
+}
+
+// EvaluatePresentationRequest fetches an OpenID4VP request by reference,
+// checks it (response_type vp_token, direct_post, client_id
+// redirect_uri:<response_uri> equal to the link's), and evaluates its DCQL
+// query against the holder's credentials. It sends nothing; the holder
+// answers with RespondPresentationRequest.
+func (s *Service) EvaluatePresentationRequest(ctx context.Context, holderID string, in PresentationRequestInput) (VPExchange, error) {
+	clientID, requestURI, err := oid4vp.ParseRequestLink(in.Request)
+	if err != nil {
+		return VPExchange{}, invalid(&FieldError{"request", err.Error()})
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, requestURI, nil)
+	if err != nil {
+		return VPExchange{}, invalid(&FieldError{"request", "request_uri is not a URL"})
+	}
+	var raw json.RawMessage
+	if err := s.exchange(req, StepRequest, &raw); err != nil {
+		return VPExchange{}, err
+	}
+	ro, err := oid4vp.ParseRequestObject(raw, clientID)
+	if err != nil {
+		var oe *oid4vp.Error
+		if errors.As(err, &oe) {
+			return VPExchange{}, &ExchangeError{Step: StepRequest, Code: oe.Code, Description: oe.Description}
+		}
+		return VPExchange{}, &ExchangeError{Step: StepRequest, Description: "the request object is invalid"}
+	}
+	var creds []Credential
+	err = s.each(ctx, collCredentials+holderID, func(r store.Record) (bool, error) {
+		var c Credential
+		if err := json.Unmarshal(r.Value, &c); err != nil {
+			return false, fmt.Errorf("credential %s: %w", r.ID, err)
+		}
+		creds = append(creds, c)
+		return true, nil
+	})
+	if err != nil {
+		return VPExchange{}, fmt.Errorf("presentation request: %w", err)
+	}
+	now := s.now()
+	x := vpExchangeRecord{Request: *ro, VPExchange: VPExchange{
+		ID: uuid.Must(uuid.NewV7()).String(), ClientID: ro.ClientID, ResponseURI: ro.ResponseURI, Fetched: now,
+	}}
+	if ro.ClientMetadata != nil {
+		x.ClientName = safeText(ro.ClientMetadata.ClientName, 100)
+	}
+	got := map[string]bool{}
+	for _, q := range ro.DCQLQuery.Credentials {
+		qm := QueryMatches{ID: q.ID, Format: q.Format, Multiple: q.Multiple, Matches: []Credential{}}
+		for i := range creds {
+			c := &creds[i]
+			if c.Format != walletFormat(q.Format) {
+				continue
+			}
+			doc, err := credentialDoc(c)
+			if err != nil || !q.Matches(q.Format, doc) {
+				continue
+			}
+			qm.Matches = append(qm.Matches, c.withState(now).summary())
+		}
+		got[q.ID] = len(qm.Matches) > 0
+		x.Queries = append(x.Queries, qm)
+	}
+	x.Satisfiable = ro.DCQLQuery.Satisfied(got)
+	b, _ := json.Marshal(x)
+	if err := s.cfg.Store.PutToken(ctx, collVPExchanges+holderID, x.ID, b, exchangeTTL); err != nil {
+		return VPExchange{}, fmt.Errorf("presentation request: %w", err)
+	}
+	s.log.InfoContext(ctx, "presentation request evaluated", "holder_id", holderID, "client_id", ro.ClientID, "satisfiable", x.Satisfiable)
+	return x.VPExchange, nil
+}
+
+// RespondPresentationRequest answers a request the holder evaluated, with
+// the credentials the holder consents to present: each is placed under
+// the query it matched, one presentation per query (ldp_vp with challenge
+// = nonce and domain = client_id for ldp_vc; a VP-JWT with nonce and aud
+// for jwt_vc_json), signed by the DID the credentials are bound to; the
+// vp_token and state are posted to response_uri (direct_post). The
+// exchange is then over, whatever the verifier answered.
+func (s *Service) RespondPresentationRequest(ctx context.Context, holderID, exchangeID string, in VPRespondRequest) (VPResponse, error) {
+	if len(in.CredentialIDs) == 0 {
+		return VPResponse{}, invalid(&FieldError{"credentialIds", "name at least one credential to present"})
+	}
+	raw, err := s.cfg.Store.GetToken(ctx, collVPExchanges+holderID, exchangeID)
+	if err != nil {
+		return VPResponse{}, err
+	}
+	var x vpExchangeRecord
+	if err := json.Unmarshal(raw, &x); err != nil {
+		return VPResponse{}, fmt.Errorf("presentation request %s: %w", exchangeID, err)
+	}
+	byQuery := map[string][]string{}
+	var order []string
+	for _, id := range in.CredentialIDs {
+		placed := false
+		for _, q := range x.Queries {
+			if slices.ContainsFunc(q.Matches, func(c Credential) bool { return c.ID == id }) {
+				if len(byQuery[q.ID]) > 0 && !q.Multiple {
+					return VPResponse{}, invalid(&FieldError{"credentialIds", "the query " + q.ID + " takes one credential"})
+				}
+				if byQuery[q.ID] == nil {
+					order = append(order, q.ID)
+				}
+				byQuery[q.ID] = append(byQuery[q.ID], id)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			return VPResponse{}, invalid(&FieldError{"credentialIds", "names a credential that matches none of the request's queries"})
+		}
+	}
+	vpToken := map[string][]json.RawMessage{}
+	for _, qid := range order {
+		q, _ := x.Request.DCQLQuery.Query(qid)
+		ids := byQuery[qid]
+		first, err := s.record(ctx, holderID, ids[0])
+		if err != nil {
+			return VPResponse{}, err
+		}
+		pr := PresentRequest{CredentialIDs: ids, DID: s.holderDIDFor(ctx, holderID, first.SubjectID)}
+		switch q.Format {
+		case oid4vp.FormatLDPVC:
+			pr.Format, pr.Challenge, pr.Domain = FormatLDPVP, x.Request.Nonce, x.Request.ClientID
+		default:
+			pr.Format, pr.Nonce, pr.Audience = FormatJWTVP, x.Request.Nonce, x.Request.ClientID
+		}
+		p, err := s.Present(ctx, holderID, pr)
+		if err != nil {
+			return VPResponse{}, err
+		}
+		vpToken[qid] = []json.RawMessage{p.VerifiablePresentation}
+	}
+	tok, _ := json.Marshal(vpToken)
+	form := url.Values{"vp_token": {string(tok)}}
+	if x.Request.State != "" {
+		form.Set("state", x.Request.State)
+	}
+	// One answer per request, whatever happens next.
+	_, _ = s.cfg.Store.TakeToken(ctx, collVPExchanges+holderID, exchangeID)
+	preq, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Request.ResponseURI, strings.NewReader(form.Encode()))
+	if err != nil {
+		return VPResponse{}, &ExchangeError{Step: StepResponse, Description: "bad response_uri", Err: err}
+	}
+	preq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	preq.Header.Set("Accept", "application/json")
+	resp, err := s.httpClient().Do(preq)
+	if err != nil {
+		return VPResponse{}, &ExchangeError{Step: StepResponse, Description: "the verifier could not be reached", Err: err}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	out := VPResponse{Accepted: resp.StatusCode == http.StatusOK, Status: resp.StatusCode, Presented: byQuery}
+	if json.Valid(body) {
+		out.Answer = body
+	}
+	s.log.InfoContext(ctx, "presentation sent", "holder_id", holderID, "client_id", x.ClientID, "accepted", out.Accepted, "status", resp.StatusCode)
+	return out, nil
+}
+
+// holderDIDFor returns subject when it is one of the holder's DIDs, else ""
+// (the default DID).
+func (s *Service) holderDIDFor(ctx context.Context, holderID, subject string) string {
+	if subject == "" {
+		return ""
+	}
+	recs, err := s.didRecords(ctx, holderID)
+	if err != nil {
+		return ""
+	}
+	for _, r := range recs {
+		if r.DID.DID == subject {
+			return subject
+		}
+	}
+	return ""
+}

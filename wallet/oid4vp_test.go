@@ -1,0 +1,110 @@
+package wallet_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/accolade-badges/accolade/oid4vp"
+	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/verifier"
+	"github.com/accolade-badges/accolade/wallet"
+)
+
+// fakeVerifier serves one request object by reference and records the
+// direct_post response.
+type fakeVerifier struct {
+	srv  *httptest.Server
+	req  oid4vp.RequestObject
+	form map[string]string
+}
+
+func newFakeVerifier(t *testing.T, queries ...oid4vp.CredentialQuery) *fakeVerifier {
+	f := &fakeVerifier{}
+	mux := http.NewServeMux()
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	f.req = oid4vp.RequestObject{ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: oid4vp.ResponseModeDirectPost,
+		ResponseURI: f.srv.URL + "/response", ClientID: oid4vp.PrefixRedirectURI + f.srv.URL + "/response",
+		Nonce: "n-0S6_WzA2Mj", State: "st-1", DCQLQuery: oid4vp.DCQLQuery{Credentials: queries}}
+	mux.HandleFunc("GET /request", func(w http.ResponseWriter, r *http.Request) { _ = json.NewEncoder(w).Encode(f.req) })
+	mux.HandleFunc("POST /response", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		f.form = map[string]string{"vp_token": r.PostForm.Get("vp_token"), "state": r.PostForm.Get("state")}
+		_, _ = w.Write([]byte(`{}`))
+	})
+	return f
+}
+
+func (f *fakeVerifier) link() string { return oid4vp.RequestLink(f.req.ClientID, f.srv.URL+"/request") }
+
+func TestPresentOverOID4VP(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	h := e.signUp(t, "p@example.org")
+	other := e.signUp(t, "o@example.org")
+	ldp, err := e.w.Import(ctx, h.ID, e.signDI(t, e.credential(h.DefaultDID, newID(), "Go Concurrency")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwt, err := e.w.Import(ctx, h.ID, e.signJWT(t, e.credential(h.DefaultDID, newID(), "Rust Basics")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFakeVerifier(t,
+		oid4vp.OBQuery("ob_ldp", oid4vp.FormatLDPVC, "https://badges.example.org/achievements/go-concurrency", e.issDID),
+		oid4vp.OBQuery("ob_jwt", oid4vp.FormatJWTVCJSON, "", ""))
+	x, err := e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: f.link()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !x.Satisfiable || len(x.Queries) != 2 || len(x.Queries[0].Matches) != 1 || x.Queries[0].Matches[0].ID != ldp.ID ||
+		len(x.Queries[1].Matches) != 1 || x.Queries[1].Matches[0].ID != jwt.ID {
+		t.Fatalf("evaluated %+v", x)
+	}
+	if f.form != nil {
+		t.Fatal("evaluating sent something")
+	}
+	// Another holder cannot answer this holder's exchange.
+	if _, err := e.w.RespondPresentationRequest(ctx, other.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{ldp.ID}}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other holder: %v", err)
+	}
+	// A credential that matches no query is refused.
+	if _, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{"nope"}}); !errors.Is(err, wallet.ErrInvalid) {
+		t.Errorf("unknown credential: %v", err)
+	}
+	a, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{ldp.ID, jwt.ID}})
+	if err != nil || !a.Accepted {
+		t.Fatalf("respond: %+v %v", a, err)
+	}
+	if f.form["state"] != "st-1" {
+		t.Errorf("state %q", f.form["state"])
+	}
+	var tok map[string][]json.RawMessage
+	if err := json.Unmarshal([]byte(f.form["vp_token"]), &tok); err != nil || len(tok["ob_ldp"]) != 1 || len(tok["ob_jwt"]) != 1 {
+		t.Fatalf("vp_token %s", f.form["vp_token"])
+	}
+	// Each VP is bound to the nonce and the full client_id.
+	for qid, vp := range tok {
+		var in any
+		_ = json.Unmarshal(vp[0], &in)
+		rep := e.v.VerifyPresentation(ctx, in, verifier.PresentationOptions{Challenge: f.req.Nonce, Domain: f.req.ClientID})
+		if !rep.Verified || rep.Holder != h.DefaultDID {
+			t.Errorf("%s: %+v", qid, rep)
+		}
+	}
+	// The exchange is over.
+	if _, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{ldp.ID}}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("second respond: %v", err)
+	}
+	// A request whose client_id is not redirect_uri:<response_uri> is refused.
+	f.req.ClientID = oid4vp.PrefixRedirectURI + "https://elsewhere.example/collect"
+	_, err = e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: oid4vp.RequestLink(f.req.ClientID, f.srv.URL+"/request")})
+	var xe *wallet.ExchangeError
+	if !errors.As(err, &xe) || xe.Step != wallet.StepRequest || xe.Code != oid4vp.CodeInvalidRequest {
+		t.Errorf("client_id mismatch: %v", err)
+	}
+}
