@@ -100,9 +100,15 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	if ws, ok := db.(wallet.Store); ok {
 		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil)
 	}
+	var vp OID4VPVerifier
+	if rs, ok := db.(verifier.RequestStore); ok {
+		if vp, err = verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: ver, Store: rs, PublicURL: publicURL}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Store: p, Identity: id,
-		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal,
+		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal, OID4VP: vp,
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
 	return &fixture{srv: srv, logs: &logs, id: id}

@@ -38,6 +38,8 @@ func (s *Server) routes() {
 	s.oid4vciRoutes(admin)
 	s.presentationRoutes()
 	s.walletRoutes()
+	s.walletExchangeRoutes()
+	s.oid4vpRoutes(admin)
 }
 
 func (s *Server) healthz(c *gin.Context) error {

@@ -44,6 +44,9 @@ type Config struct {
 	Issuer   Issuer
 	Verifier Verifier
 	OID4VCI  OID4VCI
+	// OID4VP is the OpenID4VP 1.0 verifier (presentation requests); its
+	// routes exist only when set.
+	OID4VP OID4VPVerifier
 	// Wallet is optional; with it come /wallet/v1 and /share.
 	Wallet       Wallet
 	AdminToken   string

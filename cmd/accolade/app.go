@@ -112,6 +112,8 @@ type app struct {
 	oid4vci  *issuer.OID4VCI
 	verifier *verifier.Verifier
 	wallet   *wallet.Service
+	// oid4vp is the OpenID4VP 1.0 verifier (presentation requests).
+	oid4vp *verifier.OID4VPService
 }
 
 // storeCache keeps fetched and imported contexts and schemas in the store,
@@ -261,6 +263,11 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
+	if a.oid4vp, err = verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: a.verifier, Store: st, PublicURL: cfg.HTTP.PublicURL,
+		TTL: cfg.Wallet.PresentationTTL, Logger: log}); err != nil {
+		_ = st.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -272,6 +279,9 @@ func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KE
 		PublicURL: cfg.HTTP.PublicURL, Logger: log,
 		SessionTTL: cfg.Wallet.SessionTTL, PresentationTTL: cfg.Wallet.PresentationTTL,
 		SignIn: wallet.Limits{PerEmail: int(cfg.Wallet.SignInPerEmail), PerIP: int(cfg.Wallet.SignInPerIP), Window: cfg.Wallet.SignInWindow},
+		// Issuers and verifiers are reached through the guarded client:
+		// no private or loopback addresses unless the settings allow them.
+		HTTPClient: httpguard.New(httpguard.Options{Timeout: 15 * time.Second, MaxBytes: 2 << 20, AllowLoopback: cfg.LoopbackAllowed()}),
 	})
 }
 

@@ -47,7 +47,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	handler := api.New(api.Config{
-		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet,
+		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)

@@ -1,0 +1,536 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/sharedtest"
+	"github.com/accolade-badges/accolade/issuer"
+	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/ldcontext"
+	"github.com/accolade-badges/accolade/proof/di"
+	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/status"
+	"github.com/accolade-badges/accolade/store/bolt"
+	"github.com/accolade-badges/accolade/verifier"
+)
+
+// newRemoteWallet is a wallet service (with its own store, issuer identity
+// and verifier) that reaches issuers and status lists over real HTTP with
+// client.
+func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
+	t.Helper()
+	const publicURL = "http://localhost:8090"
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "rw.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	kek, _ := keys.NewKEK(bytes.Repeat([]byte{9}, 32))
+	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: publicURL, ProfileName: "Wallet host", DIDMethod: "key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.Bootstrap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon := di.NewFast(contexts, di.Limits{})
+	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
+	var ver *verifier.Verifier
+	checker := status.NewChecker(status.CheckerConfig{
+		TTL: time.Millisecond, ErrorTTL: -1,
+		Fetch: func(ctx context.Context, u, accept string) ([]byte, string, error) {
+			req, _ := http.NewRequestWithContext(ctx, "GET", u, nil)
+			req.Header.Set("Accept", accept)
+			resp, err := client.Do(req)
+			if err != nil {
+				return nil, "", err
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 200 {
+				return nil, "", fmt.Errorf("GET %s: %d", u, resp.StatusCode)
+			}
+			return b, resp.Header.Get("Content-Type"), nil
+		},
+		VerifyList: func(ctx context.Context, raw []byte) (map[string]any, string, error) {
+			rep := ver.Verify(ctx, raw, verifier.Options{Checks: []string{verifier.CheckProof, verifier.CheckIssuer}})
+			if !rep.Verified {
+				return nil, "", fmt.Errorf("status list does not verify: %+v", rep.Failed())
+			}
+			return rep.Credential, rep.Issuer, nil
+		},
+	})
+	ver, err = verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts), Status: checker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
+		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newTestWallet(t, db, kek, canon, ver, publicURL, nil)
+	f := &fixture{logs: &bytes.Buffer{}, id: id}
+	f.srv = New(Config{
+		Logger: slog.New(slog.NewJSONHandler(f.logs, nil)), Store: db, Identity: id, Resolver: resolver,
+		Issuer: iss, Verifier: ver, Wallet: w, AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 256 << 10,
+	})
+	return f
+}
+
+func TestWalletReceivesOverOID4VCI(t *testing.T) {
+	vci := newVCIServer(t, "")
+	wf := &walletFixture{fixture: newRemoteWallet(t, vci.client)}
+	h := wf.signUp(t, "receiver@example.org")
+	other := wf.signUp(t, "other@example.org")
+
+	for _, tc := range []struct {
+		format, field string
+		txCode        bool
+	}{
+		{"ldp_vc", "offer", true},
+		{"jwt_vc_json", "credentialOfferUri", false},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			o := vci.offer(t, fmt.Sprintf(`,"format":%q,"txCode":%v`, tc.format, tc.txCode))
+			link := o.OfferURI
+			if tc.field == "credentialOfferUri" {
+				link = o.CredentialOfferURI
+			}
+			body, _ := json.Marshal(map[string]any{tc.field: link, "txCode": o.TxCode})
+			w := wf.do("POST", "/wallet/v1/offers", h.token, string(body))
+			if w.Code != http.StatusCreated {
+				t.Fatalf("receive: %d %s", w.Code, w.Body)
+			}
+			var got struct {
+				CredentialIssuer string `json:"credentialIssuer"`
+				Holder           string `json:"holder"`
+				Credentials      []struct {
+					ID        string `json:"id"`
+					SubjectID string `json:"subjectId"`
+					Report    struct {
+						Verified bool `json:"verified"`
+					} `json:"report"`
+				} `json:"credentials"`
+			}
+			_ = json.Unmarshal(w.Body.Bytes(), &got)
+			if got.Holder != h.did || len(got.Credentials) != 1 || got.CredentialIssuer != vci.base {
+				t.Fatalf("received %s (holder DID %s)", w.Body, h.did)
+			}
+			c := got.Credentials[0]
+			if !c.Report.Verified || c.SubjectID != h.did {
+				t.Errorf("credential not verified or not bound to the holder: %s", w.Body)
+			}
+			// Stored: the holder reads it back, another holder does not.
+			if w := wf.do("GET", "/wallet/v1/credentials/"+c.ID, h.token, ""); w.Code != 200 {
+				t.Errorf("get: %d %s", w.Code, w.Body)
+			}
+			if w := wf.do("GET", "/wallet/v1/credentials/"+c.ID, other.token, ""); w.Code != 404 {
+				t.Errorf("other holder get: %d", w.Code)
+			}
+			// The offer is single-use: a second redemption is refused by the issuer.
+			w = wf.do("POST", "/wallet/v1/offers", h.token, string(body))
+			if w.Code != http.StatusBadGateway || !strings.Contains(w.Body.String(), "invalid_grant") {
+				t.Errorf("second redemption: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+
+	t.Run("wrong tx_code", func(t *testing.T) {
+		o := vci.offer(t, `,"format":"ldp_vc","txCode":true`)
+		body, _ := json.Marshal(map[string]any{"offer": o.OfferURI, "txCode": "000000x"})
+		w := wf.do("POST", "/wallet/v1/offers", h.token, string(body))
+		p := decodeProblem(t, w)
+		if w.Code != http.StatusBadGateway || !strings.Contains(p.Detail, "token step failed with invalid_grant") {
+			t.Errorf("wrong tx_code: %d %+v", w.Code, p)
+		}
+		// A missing one is the holder's mistake, caught before any call.
+		body, _ = json.Marshal(map[string]any{"offer": o.OfferURI})
+		if w := wf.do("POST", "/wallet/v1/offers", h.token, string(body)); w.Code != http.StatusBadRequest {
+			t.Errorf("missing tx_code: %d %s", w.Code, w.Body)
+		}
+	})
+
+	t.Run("refusals", func(t *testing.T) {
+		if w := wf.do("POST", "/wallet/v1/offers", "", `{"offer":"x"}`); w.Code != 401 {
+			t.Errorf("no token: %d", w.Code)
+		}
+		if w := wf.do("POST", "/wallet/v1/offers", h.token, `{"offer":"openid-credential-offer://?nothing=1"}`); w.Code != 400 {
+			t.Errorf("bad link: %d %s", w.Code, w.Body)
+		}
+		o := vci.offer(t, `,"format":"ldp_vc"`)
+		body, _ := json.Marshal(map[string]any{"offer": o.OfferURI, "did": other.did})
+		if w := wf.do("POST", "/wallet/v1/offers", h.token, string(body)); w.Code != 404 {
+			t.Errorf("another holder's DID: %d %s", w.Code, w.Body)
+		}
+	})
+}
+
+// vpServer is a verifier (an employer) alone, with OpenID4VP, served over
+// loopback HTTP; its clock can be moved.
+type vpServer struct {
+	base string
+	skew atomic.Int64
+}
+
+func newVPServer(t testing.TB) *vpServer {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	_, port, _ := strings.Cut(ts.Listener.Addr().String(), ":")
+	s := &vpServer{base: "http://localhost:" + port}
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "v.db"), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	kek, _ := keys.NewKEK(bytes.Repeat([]byte{3}, 32))
+	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: s.base, ProfileName: "Employer", DIDMethod: "key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.Bootstrap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canon := di.NewFast(contexts, di.Limits{})
+	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
+	now := func() time.Time { return time.Now().Add(time.Duration(s.skew.Load())) }
+	ver, err := verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, err := verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: ver, Store: db, PublicURL: s.base, TTL: 5 * time.Minute, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = New(Config{Store: db, Identity: id, Resolver: resolver, Verifier: ver, OID4VP: vp,
+		AdminToken: testToken, PublicURL: s.base, MaxBodyBytes: 1 << 20})
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return s
+}
+
+func httpJSON(t testing.TB, method, u, token, contentType, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, u, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &m)
+	return resp.StatusCode, m
+}
+
+func (s *vpServer) newRequest(t testing.TB, body string) map[string]any {
+	t.Helper()
+	code, m := httpJSON(t, "POST", s.base+"/api/v1/presentation-requests", testToken, "application/json", body)
+	if code != http.StatusCreated || !strings.HasPrefix(m["link"].(string), "openid4vp://?") || !strings.HasPrefix(m["qrPng"].(string), "data:image/png;base64,") {
+		t.Fatalf("create request: %d %v", code, m)
+	}
+	return m
+}
+
+func (s *vpServer) status(t testing.TB, id string) map[string]any {
+	t.Helper()
+	code, m := httpJSON(t, "GET", s.base+"/api/v1/presentation-requests/"+id, testToken, "", "")
+	if code != 200 {
+		t.Fatalf("status: %d %v", code, m)
+	}
+	return m
+}
+
+// receiveBoth gives holder h one ldp_vc and one jwt_vc_json badge over
+// OpenID4VCI and returns their wallet IDs.
+func receiveBoth(t *testing.T, vci *vciServer, wf *walletFixture, h walletHolder) (ldp, jwt string) {
+	t.Helper()
+	for _, f := range []string{"ldp_vc", "jwt_vc_json"} {
+		o := vci.offer(t, `,"format":"`+f+`"`)
+		var got struct {
+			Credentials []struct{ ID string } `json:"credentials"`
+		}
+		mustJSON(t, wf.do("POST", "/wallet/v1/offers", h.token, `{"offer":"`+o.OfferURI+`"}`), http.StatusCreated, &got)
+		if f == "ldp_vc" {
+			ldp = got.Credentials[0].ID
+		} else {
+			jwt = got.Credentials[0].ID
+		}
+	}
+	return ldp, jwt
+}
+
+type exchangeView struct {
+	ID          string `json:"id"`
+	ClientID    string `json:"clientId"`
+	Satisfiable bool   `json:"satisfiable"`
+	Queries     []struct {
+		ID      string `json:"id"`
+		Matches []struct {
+			ID string `json:"id"`
+		} `json:"matches"`
+	} `json:"queries"`
+}
+
+type vpAnswer struct {
+	Accepted bool           `json:"accepted"`
+	Status   int            `json:"status"`
+	Answer   map[string]any `json:"answer"`
+}
+
+func TestOID4VPEndToEnd(t *testing.T) {
+	vci := newVCIServer(t, "")
+	wf := &walletFixture{fixture: newRemoteWallet(t, vci.client)}
+	vs := newVPServer(t)
+	h := wf.signUp(t, "alice@example.org")
+	mallory := wf.signUp(t, "mallory@example.org")
+	ldpID, jwtID := receiveBoth(t, vci, wf, h)
+
+	evaluate := func(t *testing.T, who walletHolder, link string) exchangeView {
+		t.Helper()
+		var x exchangeView
+		mustJSON(t, wf.do("POST", "/wallet/v1/presentation-requests", who.token, `{"request":"`+link+`"}`), http.StatusCreated, &x)
+		return x
+	}
+	respond := func(t *testing.T, who walletHolder, xid string, ids ...string) vpAnswer {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"credentialIds": ids})
+		var a vpAnswer
+		mustJSON(t, wf.do("POST", "/wallet/v1/presentation-requests/"+xid+"/respond", who.token, string(body)), http.StatusOK, &a)
+		return a
+	}
+
+	for _, tc := range []struct{ name, cred string }{{"ldp_vc", ldpID}, {"jwt_vc_json", jwtID}} {
+		t.Run("accepted/"+tc.name, func(t *testing.T) {
+			r := vs.newRequest(t, `{}`)
+			x := evaluate(t, h, r["link"].(string))
+			if !x.Satisfiable || len(x.Queries) != 2 || x.ClientID != r["request"].(map[string]any)["client_id"] {
+				t.Fatalf("evaluated %+v", x)
+			}
+			for _, q := range x.Queries {
+				if len(q.Matches) != 1 {
+					t.Errorf("query %s matches %d credentials, want 1", q.ID, len(q.Matches))
+				}
+			}
+			a := respond(t, h, x.ID, tc.cred)
+			if !a.Accepted {
+				t.Fatalf("verifier refused: %+v", a)
+			}
+			st := vs.status(t, r["id"].(string))
+			if st["status"] != "verified" {
+				t.Errorf("status %v", st)
+			}
+			// Single use: the wallet cannot answer twice, nor fetch it again.
+			if w := wf.do("POST", "/wallet/v1/presentation-requests/"+x.ID+"/respond", h.token, `{"credentialIds":["`+tc.cred+`"]}`); w.Code != 404 {
+				t.Errorf("second respond: %d %s", w.Code, w.Body)
+			}
+			if w := wf.do("POST", "/wallet/v1/presentation-requests", h.token, `{"request":"`+r["link"].(string)+`"}`); w.Code != http.StatusBadGateway {
+				t.Errorf("refetch of an answered request: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+
+	t.Run("filters", func(t *testing.T) {
+		r := vs.newRequest(t, `{"formats":["ldp_vc"],"achievementId":"https://nowhere.example/achievements/none"}`)
+		x := evaluate(t, h, r["link"].(string))
+		if x.Satisfiable || len(x.Queries) != 1 || len(x.Queries[0].Matches) != 0 {
+			t.Errorf("a filter on another achievement matched: %+v", x)
+		}
+		if w := wf.do("POST", "/wallet/v1/presentation-requests/"+x.ID+"/respond", h.token, `{"credentialIds":["`+ldpID+`"]}`); w.Code != 400 {
+			t.Errorf("presenting a non-matching credential: %d %s", w.Code, w.Body)
+		}
+		if w := wf.do("POST", "/wallet/v1/presentation-requests/"+x.ID+"/respond", mallory.token, `{"credentialIds":["`+ldpID+`"]}`); w.Code != 404 {
+			t.Errorf("another holder's exchange: %d %s", w.Code, w.Body)
+		}
+	})
+
+	postDirect := func(t *testing.T, r map[string]any, vp json.RawMessage, queryID string) (int, map[string]any) {
+		t.Helper()
+		ro := r["request"].(map[string]any)
+		tok, _ := json.Marshal(map[string]any{queryID: []json.RawMessage{vp}})
+		form := url.Values{"vp_token": {string(tok)}, "state": {ro["state"].(string)}}
+		return httpJSON(t, "POST", ro["response_uri"].(string), "", "application/x-www-form-urlencoded", form.Encode())
+	}
+
+	t.Run("replay to another request", func(t *testing.T) {
+		r1, r2 := vs.newRequest(t, `{}`), vs.newRequest(t, `{}`)
+		ro1 := r1["request"].(map[string]any)
+		var p struct {
+			VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+		}
+		body, _ := json.Marshal(map[string]any{"credentialIds": []string{ldpID}, "challenge": ro1["nonce"], "domain": ro1["client_id"]})
+		mustJSON(t, wf.do("POST", "/wallet/v1/presentations", h.token, string(body)), http.StatusCreated, &p)
+		code, m := postDirect(t, r2, p.VerifiablePresentation, "openbadge_ldp_vc")
+		if code != 400 || !strings.Contains(m["error_description"].(string), "presentation.proof") {
+			t.Errorf("replayed VP: %d %v", code, m)
+		}
+		if st := vs.status(t, r2["id"].(string)); st["status"] != "failed" {
+			t.Errorf("status after replay %v", st["status"])
+		}
+		// The VP was made for r1: there it is accepted, once.
+		if code, m := postDirect(t, r1, p.VerifiablePresentation, "openbadge_ldp_vc"); code != 200 {
+			t.Errorf("VP at its own request: %d %v", code, m)
+		}
+		if code, m := postDirect(t, r1, p.VerifiablePresentation, "openbadge_ldp_vc"); code != http.StatusGone || !strings.Contains(m["error_description"].(string), "request_used") {
+			t.Errorf("second post: %d %v", code, m)
+		}
+	})
+
+	t.Run("someone else's credential", func(t *testing.T) {
+		// Mallory imports Alice's badge (it verifies: it is a genuine
+		// badge) and presents it with her own key.
+		raw := wf.do("GET", "/wallet/v1/credentials/"+ldpID, h.token, "")
+		var c struct {
+			Credential json.RawMessage `json:"credential"`
+		}
+		_ = json.Unmarshal(raw.Body.Bytes(), &c)
+		stolen := wf.importJSON(t, mallory, c.Credential)
+		r := vs.newRequest(t, `{}`)
+		x := evaluate(t, mallory, r["link"].(string))
+		a := respond(t, mallory, x.ID, stolen.ID)
+		if a.Accepted || a.Status != 400 || !strings.Contains(fmt.Sprint(a.Answer["error_description"]), "holder-binding") {
+			t.Errorf("stolen credential: %+v", a)
+		}
+	})
+
+	t.Run("tampered credential inside a valid VP", func(t *testing.T) {
+		// A holder key of our own, a genuine badge issued to it, changed,
+		// then presented in a VP-JWT the holder validly signs.
+		k := newTestHolder(t, keys.EdDSA)
+		var rec issued
+		vci.mustJSON(t, "POST", vci.root()+"/api/v1/credentials", testToken,
+			`{"achievementId":"`+vci.achID+`","recipient":{"did":"`+k.did+`"},"format":"jwt_vc"}`, http.StatusCreated, &rec)
+		var tok string
+		_ = json.Unmarshal(rec.Credential, &tok)
+		parts := strings.Split(tok, ".")
+		pl, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		pl = bytes.Replace(pl, []byte(`"Go Concurrency"`), []byte(`"Go Concurrency (Distinction)"`), 1)
+		parts[1] = base64.RawURLEncoding.EncodeToString(pl)
+		tampered := strings.Join(parts, ".")
+		r := vs.newRequest(t, `{"formats":["jwt_vc_json"]}`)
+		ro := r["request"].(map[string]any)
+		vp, err := jose.SignPresentation(map[string]any{"@context": []any{credential.ContextVCv1}, "type": []any{"VerifiablePresentation"},
+			"holder": k.did, "verifiableCredential": []any{tampered}}, k.key, k.kid, ro["client_id"].(string), ro["nonce"].(string), time.Now(), 5*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vpJSON, _ := json.Marshal(vp)
+		code, m := postDirect(t, r, vpJSON, "openbadge_jwt_vc")
+		desc := fmt.Sprint(m["error_description"])
+		if code != 400 || !strings.Contains(desc, "proof") || strings.Contains(desc, "presentation.proof") {
+			t.Errorf("tampered credential: %d %v", code, m)
+		}
+		// The same VP around the genuine credential is accepted (the
+		// test's VP is sound).
+		r = vs.newRequest(t, `{"formats":["jwt_vc_json"]}`)
+		ro = r["request"].(map[string]any)
+		vp, _ = jose.SignPresentation(map[string]any{"@context": []any{credential.ContextVCv1}, "type": []any{"VerifiablePresentation"},
+			"holder": k.did, "verifiableCredential": []any{tok}}, k.key, k.kid, ro["client_id"].(string), ro["nonce"].(string), time.Now(), 5*time.Minute)
+		vpJSON, _ = json.Marshal(vp)
+		if code, m := postDirect(t, r, vpJSON, "openbadge_jwt_vc"); code != 200 {
+			t.Errorf("genuine: %d %v", code, m)
+		}
+	})
+
+	t.Run("expired request", func(t *testing.T) {
+		r := vs.newRequest(t, `{}`)
+		x := evaluate(t, h, r["link"].(string))
+		vs.skew.Store(int64(6 * time.Minute))
+		defer vs.skew.Store(0)
+		a := respond(t, h, x.ID, ldpID)
+		if a.Accepted || a.Status != http.StatusGone || !strings.Contains(fmt.Sprint(a.Answer["error_description"]), "request_expired") {
+			t.Errorf("expired: %+v", a)
+		}
+		if st := vs.status(t, r["id"].(string)); st["status"] != "expired" {
+			t.Errorf("status %v", st["status"])
+		}
+		w := wf.do("POST", "/wallet/v1/presentation-requests", h.token, `{"request":"`+r["link"].(string)+`"}`)
+		if w.Code != http.StatusBadGateway || !strings.Contains(w.Body.String(), "request_expired") {
+			t.Errorf("fetch of an expired request: %d %s", w.Code, w.Body)
+		}
+	})
+}
+
+func TestPresentationRequestEndpoints(t *testing.T) {
+	f := newFixture(t, "http://localhost:8080", nil)
+	if w := f.do("POST", "/api/v1/presentation-requests", "", `{}`); w.Code != 401 {
+		t.Errorf("no admin token: %d", w.Code)
+	}
+	if w := f.do("POST", "/api/v1/presentation-requests", testToken, `{"formats":["mso_mdoc"]}`); w.Code != 400 {
+		t.Errorf("bad format: %d %s", w.Code, w.Body)
+	}
+	var r struct {
+		ID      string         `json:"id"`
+		Link    string         `json:"link"`
+		Request map[string]any `json:"request"`
+	}
+	mustJSON(t, f.do("POST", "/api/v1/presentation-requests", testToken, `{"formats":["ldp_vc"],"issuerId":"did:web:academy.example"}`), http.StatusCreated, &r)
+	if r.Request["client_id"] != "redirect_uri:http://localhost:8080/oid4vp/responses/"+r.ID || r.Request["response_mode"] != "direct_post" {
+		t.Errorf("request %v", r.Request)
+	}
+	var ro map[string]any
+	mustJSON(t, f.do("GET", "/oid4vp/requests/"+r.ID, "", ""), http.StatusOK, &ro)
+	if ro["nonce"] != r.Request["nonce"] || ro["dcql_query"] == nil {
+		t.Errorf("request object %v", ro)
+	}
+	if w := f.do("GET", "/oid4vp/requests/nope", "", ""); w.Code != 404 || !strings.Contains(w.Body.String(), `"error":"invalid_request"`) {
+		t.Errorf("unknown: %d %s", w.Code, w.Body)
+	}
+	form := func(state string) string {
+		return url.Values{"vp_token": {`{"openbadge_ldp_vc":[{}]}`}, "state": {state}}.Encode()
+	}
+	if w := f.do("POST", "/oid4vp/responses/"+r.ID, "", `{"vp_token":{}}`); w.Code != 400 {
+		t.Errorf("JSON body: %d %s", w.Code, w.Body)
+	}
+	// A wrong state does not consume the request.
+	if w := f.do("POST", "/oid4vp/responses/"+r.ID, "", form("other"), "Content-Type", "application/x-www-form-urlencoded"); w.Code != 400 || !strings.Contains(w.Body.String(), "state") {
+		t.Errorf("wrong state: %d %s", w.Code, w.Body)
+	}
+	var st map[string]any
+	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &st)
+	if st["status"] != "pending" {
+		t.Errorf("after a wrong state: %v", st["status"])
+	}
+	// A malformed presentation consumes it and fails by name.
+	w := f.do("POST", "/oid4vp/responses/"+r.ID, "", form(r.Request["state"].(string)), "Content-Type", "application/x-www-form-urlencoded")
+	if w.Code != 400 || !strings.Contains(w.Body.String(), "presentation.format") {
+		t.Errorf("empty VP: %d %s", w.Code, w.Body)
+	}
+	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &st)
+	if st["status"] != "failed" {
+		t.Errorf("after a bad VP: %v", st["status"])
+	}
+	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != http.StatusGone {
+		t.Errorf("answered request object: %d", w.Code)
+	}
+}
