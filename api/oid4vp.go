@@ -8,6 +8,8 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
@@ -52,6 +54,15 @@ func (s *Server) createPresentationRequest(c *gin.Context) error {
 	var in verifier.PresentationRequestInput
 	if err := bindJSON(c, &in, true); err != nil {
 		return err
+	}
+	// achievementId is the achievement's id in credentials (a URL); the id of
+	// one of this issuer's own achievements is accepted too.
+	if id := in.AchievementID; id != "" && !strings.Contains(id, ":") && s.cfg.Issuer != nil {
+		a, err := s.cfg.Issuer.Achievement(c.Request.Context(), id)
+		if err != nil {
+			return errBadRequest("achievementId: no achievement "+strconv.Quote(id)+" here; give the achievement's id URL", err)
+		}
+		in.AchievementID = a.URL
 	}
 	r, err := s.cfg.OID4VP.CreateRequest(c.Request.Context(), in)
 	if errors.Is(err, verifier.ErrRequestInvalid) {

@@ -36,6 +36,8 @@ func runWallet(ctx context.Context, env *environment, args []string) int {
 		{"present", "sign a presentation of some credentials for a verifier", runWalletPresent},
 		{"share", "make a public share link to a credential", runWalletShare},
 		{"export", "export the whole wallet as a JSON bundle", runWalletExport},
+		{"receive", "receive badges from an OpenID4VCI credential offer link", runWalletReceive},
+		{"answer", "see what an OpenID4VP request asks for, and answer it with --send", runWalletAnswer},
 	})
 }
 
