@@ -181,12 +181,18 @@ func LoadCommand(args []string, getenv func(string) string, register func(fs *fl
 	fs := FlagSet("serve", io.Discard)
 	flagErrs := map[string]error{}
 	for _, s := range settings {
-		fs.Func(s.flag, s.usage, func(v string) error {
+		set := func(v string) error {
 			if err := s.set(&c, v); err != nil {
 				flagErrs[s.flag] = err
 			}
 			return nil
-		})
+		}
+		if s.def == "true" || s.def == "false" {
+			// Boolean settings work as plain switches: --offline, --offline=false.
+			fs.BoolFunc(s.flag, s.usage, set)
+		} else {
+			fs.Func(s.flag, s.usage, set)
+		}
 	}
 	if register != nil {
 		register(fs)
