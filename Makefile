@@ -55,6 +55,10 @@ fuzz: ## run each fuzz target for FUZZTIME (default 15s)
 	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; done
 
+.PHONY: soak
+soak: ## long runs: a million Data Integrity signatures with a flat heap
+	$(GO) test -tags soak -run Soak -count=1 -timeout 60m -v ./proof/di/
+
 .PHONY: lint
 lint: ## go vet and gofmt
 	$(GO) vet $(PKGS)
