@@ -79,24 +79,10 @@ type PresentationReport struct {
 }
 
 // Check returns the named presentation check, if it ran.
-func (r *PresentationReport) Check(name string) (Check, bool) {
-	for _, c := range r.Checks {
-		if c.Name == name {
-			return c, true
-		}
-	}
-	return Check{}, false
-}
+func (r *PresentationReport) Check(name string) (Check, bool) { return findCheck(r.Checks, name) }
 
 func (r *PresentationReport) add(name, status, format string, args ...any) {
-	msg := format
-	if len(args) > 0 {
-		msg = fmt.Sprintf(format, args...)
-	}
-	r.Checks = append(r.Checks, Check{Name: name, Status: status, Message: msg})
-	if status == Failed {
-		r.Verified = false
-	}
+	addCheck(&r.Checks, &r.Verified, name, status, format, args...)
 }
 
 // VerifyPresentation checks a verifiable presentation given as a

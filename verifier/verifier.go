@@ -80,8 +80,15 @@ func (r *Report) with(status string) []Check {
 }
 
 // Check returns the named check, if it ran.
-func (r *Report) Check(name string) (Check, bool) {
-	for _, c := range r.Checks {
+func (r *Report) Check(name string) (Check, bool) { return findCheck(r.Checks, name) }
+
+func (r *Report) add(name, status, format string, args ...any) {
+	addCheck(&r.Checks, &r.Verified, name, status, format, args...)
+}
+
+// findCheck returns the named check of a report, if it ran.
+func findCheck(checks []Check, name string) (Check, bool) {
+	for _, c := range checks {
 		if c.Name == name {
 			return c, true
 		}
@@ -89,14 +96,15 @@ func (r *Report) Check(name string) (Check, bool) {
 	return Check{}, false
 }
 
-func (r *Report) add(name, status, format string, args ...any) {
+// addCheck appends a check to a report; a failed check unverifies it.
+func addCheck(checks *[]Check, verified *bool, name, status, format string, args ...any) {
 	msg := format
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)
 	}
-	r.Checks = append(r.Checks, Check{Name: name, Status: status, Message: msg})
+	*checks = append(*checks, Check{Name: name, Status: status, Message: msg})
 	if status == Failed {
-		r.Verified = false
+		*verified = false
 	}
 }
 
