@@ -144,6 +144,9 @@ type Batcher interface {
 // least.
 const MaxStatusListSize = 1 << 24
 
+// MaxAllocateMany is the most starts StatusLists.AllocateMany takes at once.
+const MaxAllocateMany = 1024
+
 // StatusLists stores Bitstring Status Lists (W3C Bitstring Status List v1.0).
 // Each list, named by a non-empty ID, has a fixed size in entries and holds
 // two bitmaps of that many bits: the status bitstring that is published (one
@@ -177,6 +180,15 @@ type StatusLists interface {
 	// ErrOutOfRange. Allocate changes neither the status bits nor the
 	// version.
 	Allocate(ctx context.Context, listID string, start int) (int, error)
+	// AllocateMany is Allocate for several starts in one atomic step: for
+	// each start in order it reserves the first index not yet allocated at
+	// or after it (wrapping around), so the result holds distinct indexes,
+	// in the order of starts. It takes at most MaxAllocateMany starts. When
+	// the list fills up before every start is served, it returns the
+	// indexes it did reserve (they stay reserved) with an error wrapping
+	// ErrFull. Any start outside [0, size) wraps ErrOutOfRange and reserves
+	// nothing; so does an empty or too long starts.
+	AllocateMany(ctx context.Context, listID string, starts []int) ([]int, error)
 	// SetStatus sets (value true) or clears the status bit at index and
 	// returns its previous value. When the bit changes, the list's version
 	// increases by one in the same atomic step; setting a bit to the value it

@@ -13,11 +13,12 @@ import (
 	"github.com/accolade-badges/accolade/store"
 )
 
-// Each status list is a bucket lists/<list ID> holding four keys. Allocate
-// and SetStatus each rewrite one bitmap (16 KiB for a 131,072-entry list)
-// in one Update transaction; bbolt serialises writers and holds the file
-// lock, so an index once handed out is in the file before Allocate returns
-// and is never handed out again, by this process or the next.
+// Each status list is a bucket lists/<list ID> holding four keys. Allocate,
+// AllocateMany and SetStatus each rewrite one bitmap (16 KiB for a
+// 131,072-entry list) in one Update transaction; bbolt serialises writers
+// and holds the file lock, so an index once handed out is in the file
+// before Allocate returns and is never handed out again, by this process or
+// the next.
 var (
 	listSize    = []byte("size")    // 8-byte big-endian size in entries
 	listVersion = []byte("version") // 8-byte big-endian version
@@ -90,6 +91,58 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 	d.applying.Add(-1)
 	if err != nil {
 		return 0, wrap(op+listID, err)
+	}
+	return got, nil
+}
+
+// AllocateMany implements store.StatusLists: the searches for every start
+// and one rewrite of the allocation bitmap are one Update transaction. When
+// the list fills up part way, that transaction still commits the indexes it
+// found, and AllocateMany returns them with store.ErrFull.
+func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]int, error) {
+	const op = "allocate many in status list "
+	if err := begin(ctx, op+listID, listID); err != nil {
+		return nil, err
+	}
+	maxStart, err := checkStarts(starts)
+	if err != nil {
+		return nil, fmt.Errorf("bolt: %s%s: %w", op, listID, err)
+	}
+	var got []int
+	fn := func(tx *bbolt.Tx) error {
+		// A re-run starts from the rolled-back state: so does got.
+		got = make([]int, 0, len(starts))
+		l, err := openList(tx, listID, maxStart)
+		if err != nil {
+			return err
+		}
+		alloc := clone(l.b.Get(listAlloc))
+		for _, start := range starts {
+			i := firstClear(alloc, start)
+			if i < 0 {
+				break
+			}
+			alloc[i/8] |= 0x80 >> (i % 8)
+			got = append(got, i)
+		}
+		if len(got) == 0 {
+			return store.ErrFull
+		}
+		return l.b.Put(listAlloc, alloc)
+	}
+	// As in Allocate: alone, commit at once; with concurrent writers, share
+	// a commit.
+	if d.applying.Add(1) == 1 {
+		err = d.db.Update(fn)
+	} else {
+		err = d.db.Batch(fn)
+	}
+	d.applying.Add(-1)
+	if err != nil {
+		return nil, wrap(op+listID, err)
+	}
+	if len(got) < len(starts) {
+		return got, fmt.Errorf("bolt: %s%s: %d of %d starts served: %w", op, listID, len(got), len(starts), store.ErrFull)
 	}
 	return got, nil
 }
@@ -239,6 +292,24 @@ func checkSize(size int) error {
 		return fmt.Errorf("size %d is not a multiple of 8 between 8 and %d", size, store.MaxStatusListSize)
 	}
 	return nil
+}
+
+// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
+// starts whatever the list: 1 to store.MaxAllocateMany of them, none
+// negative. It returns the largest, for the caller to check against the
+// list's size.
+func checkStarts(starts []int) (int, error) {
+	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
+		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
+	}
+	maxStart := 0
+	for _, start := range starts {
+		if start < 0 {
+			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
+		}
+		maxStart = max(maxStart, start)
+	}
+	return maxStart, nil
 }
 
 // firstClear returns the first clear bit of m at or after bit start,

@@ -105,6 +105,41 @@ func BenchmarkAllocate(b *testing.B) {
 	}
 }
 
+// BenchmarkAllocateMany64 reserves 64 random starts per operation in one
+// call, starting a new list (untimed) whenever one is full.
+func BenchmarkAllocateMany64(b *testing.B) {
+	s := mem.New(mem.Options{})
+	ctx := b.Context()
+	lists := 0
+	newList := func() string {
+		lists++
+		id := fmt.Sprint("list-", lists)
+		if err := s.CreateList(ctx, id, benchListSize); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	id := newList()
+	starts := make([]int, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for i := range starts {
+			starts[i] = rand.IntN(benchListSize)
+		}
+		got, err := s.AllocateMany(ctx, id, starts)
+		if errors.Is(err, store.ErrFull) {
+			b.StopTimer()
+			id = newList()
+			b.StartTimer()
+			_, err = s.AllocateMany(ctx, id, starts[len(got):])
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkSetStatus(b *testing.B) {
 	s := mem.New(mem.Options{})
 	ctx := b.Context()

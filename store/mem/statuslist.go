@@ -49,6 +49,38 @@ func (s *Store) Allocate(ctx context.Context, listID string, start int) (int, er
 	return i, nil
 }
 
+// AllocateMany implements store.StatusLists: every start is served under
+// one hold of the lock.
+func (s *Store) AllocateMany(ctx context.Context, listID string, starts []int) ([]int, error) {
+	const op = "allocate many in status list"
+	if err := s.begin(ctx, op, listID); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	maxStart, err := checkStarts(starts)
+	l, ok := s.lists[listID]
+	switch {
+	case err != nil:
+	case !ok:
+		err = store.ErrNotFound
+	case maxStart >= l.size:
+		err = fmt.Errorf("index %d of %d: %w", maxStart, l.size, store.ErrOutOfRange)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mem: %s %s: %w", op, listID, err)
+	}
+	got := make([]int, 0, len(starts))
+	for _, start := range starts {
+		i := firstClear(l.alloc, start)
+		if i < 0 {
+			return got, fmt.Errorf("mem: %s %s: %d of %d starts served: %w", op, listID, len(got), len(starts), store.ErrFull)
+		}
+		l.alloc[i/8] |= 0x80 >> (i % 8)
+		got = append(got, i)
+	}
+	return got, nil
+}
+
 // SetStatus implements store.StatusLists.
 func (s *Store) SetStatus(ctx context.Context, listID string, index int, value bool) (bool, error) {
 	l, err := s.beginList(ctx, "set status in list", listID, index)
@@ -124,6 +156,24 @@ func checkSize(size int) error {
 		return fmt.Errorf("size %d is not a multiple of 8 between 8 and %d", size, store.MaxStatusListSize)
 	}
 	return nil
+}
+
+// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
+// starts whatever the list: 1 to store.MaxAllocateMany of them, none
+// negative. It returns the largest, for the caller to check against the
+// list's size.
+func checkStarts(starts []int) (int, error) {
+	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
+		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
+	}
+	maxStart := 0
+	for _, start := range starts {
+		if start < 0 {
+			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
+		}
+		maxStart = max(maxStart, start)
+	}
+	return maxStart, nil
 }
 
 // firstClear returns the first clear bit of m at or after bit start,

@@ -64,7 +64,8 @@
 //
 // Each StatusLists method is one script over the keys of one list, which
 // share the hash tag {<prefix>:sl:<enc list ID>}: Allocate finds a clear bit
-// of the allocation bitmap with BITPOS and sets it with SETBIT; SetStatus
+// of the allocation bitmap with BITPOS and sets it with SETBIT, and
+// AllocateMany does so for each of its starts in one script; SetStatus
 // runs SETBIT and, if the bit changed, HINCRBY of the version; Bits and
 // ListInfo read the size, the version and the bitstring (or its BITCOUNT)
 // together. SETBIT numbers bits as W3C Bitstring Status List does: bit 0 is

@@ -83,6 +83,53 @@ redis.call('SETBIT', KEYS[2], pos, 1)
 return pos
 `)
 
+	// allocateManyScript: KEYS = meta, alloc; ARGV = the starts, none
+	// negative. Returns {negative reply} if the list is missing or a start
+	// is out of range, having reserved nothing. Otherwise it serves each
+	// start in turn as allocateScript does and returns the indexes it
+	// reserved, followed by the full reply if the list filled up before
+	// every start was served.
+	allocateManyScript = goredis.NewScript(`
+local size = tonumber(redis.call('HGET', KEYS[1], 'size'))
+if not size then
+  return {-1}
+end
+for k = 1, #ARGV do
+  if tonumber(ARGV[k]) >= size then
+    return {-2}
+  end
+end
+local last = math.floor(size / 8) - 1
+if redis.call('STRLEN', KEYS[2]) <= last then
+  redis.call('SETBIT', KEYS[2], size - 1, 0)
+end
+local got = {}
+for k = 1, #ARGV do
+  local start = tonumber(ARGV[k])
+  local sb = math.floor(start / 8)
+  local pos = -1
+  for i = start, sb * 8 + 7 do
+    if redis.call('GETBIT', KEYS[2], i) == 0 then
+      pos = i
+      break
+    end
+  end
+  if pos < 0 and sb < last then
+    pos = redis.call('BITPOS', KEYS[2], 0, sb + 1, last)
+  end
+  if pos < 0 then
+    pos = redis.call('BITPOS', KEYS[2], 0, 0, sb)
+  end
+  if pos < 0 then
+    got[#got + 1] = -3
+    return got
+  end
+  redis.call('SETBIT', KEYS[2], pos, 1)
+  got[#got + 1] = pos
+end
+return got
+`)
+
 	// setStatusScript: KEYS = meta, bits; ARGV = index, 0 or 1. Returns
 	// the previous bit, or a negative reply. The version moves only when
 	// the bit does.
@@ -168,6 +215,46 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 		return 0, err
 	}
 	return n, nil
+}
+
+// AllocateMany implements store.StatusLists with one script that checks
+// every start against the size, then serves them in turn as Allocate's
+// script does: GETBIT and BITPOS on the allocation bitmap, then SETBIT.
+func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]int, error) {
+	op := "allocate many in status list " + listID
+	if err := begin(ctx, op, listID); err != nil {
+		return nil, err
+	}
+	maxStart, err := checkStarts(starts)
+	if err != nil {
+		return nil, fmt.Errorf("redis: %s: %w", op, err)
+	}
+	args := make([]any, len(starts))
+	for k, start := range starts {
+		args[k] = start
+	}
+	keys := d.listKeys(listID)
+	reply, err := allocateManyScript.Run(ctx, d.rdb, []string{keys[0], keys[2]}, args...).Int64Slice()
+	if err != nil {
+		return nil, wrap(op, err)
+	}
+	got := make([]int, 0, len(starts))
+	for k, n := range reply {
+		switch {
+		case n >= 0 && len(got) < len(starts):
+			got = append(got, int(n))
+		case n == replyFull && k == len(reply)-1:
+			return got, fmt.Errorf("redis: %s: %d of %d starts served: %w", op, len(got), len(starts), store.ErrFull)
+		case n < 0 && len(reply) == 1:
+			return nil, listErr(op, int(n), maxStart, nil)
+		default:
+			return nil, fmt.Errorf("redis: %s: unexpected reply %v", op, reply)
+		}
+	}
+	if len(got) != len(starts) {
+		return nil, fmt.Errorf("redis: %s: unexpected reply %v", op, reply)
+	}
+	return got, nil
 }
 
 // SetStatus implements store.StatusLists with one script: SETBIT, and
@@ -266,6 +353,24 @@ func beginIndex(ctx context.Context, op, listID string, index int) error {
 		return fmt.Errorf("redis: %s: index %d: %w", op, index, store.ErrOutOfRange)
 	}
 	return nil
+}
+
+// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
+// starts whatever the list: 1 to store.MaxAllocateMany of them, none
+// negative. It returns the largest, for the caller to check against the
+// list's size.
+func checkStarts(starts []int) (int, error) {
+	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
+		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
+	}
+	maxStart := 0
+	for _, start := range starts {
+		if start < 0 {
+			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
+		}
+		maxStart = max(maxStart, start)
+	}
+	return maxStart, nil
 }
 
 // listErr maps a status-list script's outcome to an error: err itself, a

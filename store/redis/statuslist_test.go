@@ -56,7 +56,7 @@ func TestRedisAllocateAcrossClients(t *testing.T) {
 
 // TestRedisStatusListShortStrings truncates a list's bitmaps behind the
 // store's back: Bits pads the bitstring with zeros, as GETBIT reads it, and
-// Allocate treats the missing tail as free.
+// Allocate and AllocateMany treat the missing tail as free.
 func TestRedisStatusListShortStrings(t *testing.T) {
 	ctx := t.Context()
 	db := newDB(t, randomPrefix())
@@ -87,6 +87,17 @@ func TestRedisStatusListShortStrings(t *testing.T) {
 	}
 	if _, allocated, _, err := db.ListInfo(ctx, "list"); err != nil || allocated != 12 {
 		t.Errorf("ListInfo: got %d allocated (%v), want 12", allocated, err)
+	}
+
+	// AllocateMany does the same within one script.
+	if err := db.rdb.Set(ctx, keys[2], "\xff", 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.AllocateMany(ctx, "list", []int{0, 5, 63, 63}); err != nil || !slices.Equal(got, []int{8, 9, 63, 10}) {
+		t.Errorf("AllocateMany([0 5 63 63]): got (%v, %v), want ([8 9 63 10], nil)", got, err)
+	}
+	if n, err := db.rdb.StrLen(ctx, keys[2]).Result(); err != nil || n != 8 {
+		t.Errorf("allocation bitmap after AllocateMany: %d bytes (%v), want 8", n, err)
 	}
 }
 
@@ -140,6 +151,41 @@ func BenchmarkRedisAllocate(b *testing.B) {
 			id = newList()
 			b.StartTimer()
 			_, err = db.Allocate(ctx, id, rand.IntN(benchListSize))
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRedisAllocateMany64 reserves 64 random starts per operation in
+// one script, starting a new list (untimed) whenever one is full.
+func BenchmarkRedisAllocateMany64(b *testing.B) {
+	db := newDB(b, randomPrefix())
+	ctx := b.Context()
+	lists := 0
+	newList := func() string {
+		lists++
+		id := fmt.Sprint("list-", lists)
+		if err := db.CreateList(ctx, id, benchListSize); err != nil {
+			b.Fatal(err)
+		}
+		return id
+	}
+	id := newList()
+	starts := make([]int, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		for i := range starts {
+			starts[i] = rand.IntN(benchListSize)
+		}
+		got, err := db.AllocateMany(ctx, id, starts)
+		if errors.Is(err, store.ErrFull) {
+			b.StopTimer()
+			id = newList()
+			b.StartTimer()
+			_, err = db.AllocateMany(ctx, id, starts[len(got):])
 		}
 		if err != nil {
 			b.Fatal(err)

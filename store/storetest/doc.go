@@ -8,9 +8,11 @@
 // store.Batcher (all-or-nothing batches, conflicts inside and outside the
 // batch, racing batches, the store.MaxBatch limit) and store.StatusLists
 // (allocation until full, from one goroutine and from 16, the first free
-// index at or after a start and the wrap-around, the bit layout of W3C
-// Bitstring Status List v1.0 with its generated vector, the version,
-// out-of-range and missing lists, consistent reads). Run includes their
+// index at or after a start and the wrap-around, AllocateMany against
+// Allocate and a model, filling up part way, its limits, racing it with
+// itself and with Allocate, the bit layout of W3C Bitstring Status List
+// v1.0 with its generated vector, the version, out-of-range and missing
+// lists, consistent reads). Run includes their
 // subtests and skips them for a store that lacks the interface; RunBatch
 // and RunStatusLists run one set alone and fail for such a store. What
 // only an implementation can test, such as allocations surviving a restart

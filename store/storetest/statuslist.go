@@ -65,6 +65,17 @@ var statusListCases = []struct {
 	{"statuslists/allocate/first-free", testAllocateFirstFree},
 	{"statuslists/allocate/wrap-into-start-byte", testAllocateWrapIntoStartByte},
 	{"statuslists/allocate/out-of-range", testAllocateOutOfRange},
+	{"statuslists/allocate-many/distinct", testAllocateManyDistinct},
+	{"statuslists/allocate-many/like-allocate", testAllocateManyLikeAllocate},
+	{"statuslists/allocate-many/wrap-around", testAllocateManyWrapAround},
+	{"statuslists/allocate-many/exactly-full", testAllocateManyExactlyFull},
+	{"statuslists/allocate-many/until-full", testAllocateManyUntilFull},
+	{"statuslists/allocate-many/out-of-range", testAllocateManyOutOfRange},
+	{"statuslists/allocate-many/count", testAllocateManyCount},
+	{"statuslists/allocate-many/not-found", testAllocateManyNotFound},
+	{"statuslists/allocate-many/concurrent", testAllocateManyConcurrent},
+	{"statuslists/allocate-many/concurrent-mixed", testAllocateManyConcurrentMixed},
+	{"statuslists/allocate-many/list-info", testAllocateManyListInfo},
 	{"statuslists/status/round-trip", testStatusRoundTrip},
 	{"statuslists/status/bit-layout", testStatusBitLayout},
 	{"statuslists/status/version", testStatusVersion},
@@ -287,6 +298,291 @@ func testAllocateOutOfRange(t *testing.T, l store.StatusLists) {
 	wantInfo(t, l, "list", 64, 0, 0)
 }
 
+// testAllocateManyDistinct serves random starts, duplicates included, in
+// several calls: every call returns one index per start, each of them the
+// one a model of "the first free index at or after start" picks, so the
+// indexes are distinct, in range and in the order of starts.
+func testAllocateManyDistinct(t *testing.T, l store.StatusLists) {
+	const size = 256
+	mustCreateList(t, l, "list", size)
+	model := make([]byte, size/8)
+	for _, n := range []int{1, 7, 40, 100, 64} {
+		starts := randomStarts(n, size)
+		starts[0] = starts[n-1] // at least one repeated start when n > 1
+		got := mustAllocateMany(t, l, "list", starts)
+		want := modelAllocate(model, starts)
+		if !slices.Equal(got, want) {
+			t.Fatalf("AllocateMany(%v):\n got %v\nwant %v", starts, got, want)
+		}
+	}
+	wantInfo(t, l, "list", size, popCount(model), 0)
+}
+
+// testAllocateManyLikeAllocate serves the same starts with AllocateMany on
+// one list and with one Allocate each on another: both hand out the same
+// indexes, in the same order.
+func testAllocateManyLikeAllocate(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	const size = 64
+	mustCreateList(t, l, "many", size)
+	mustCreateList(t, l, "one", size)
+	if got := mustAllocateMany(t, l, "many", []int{5, 5, 5}); !slices.Equal(got, []int{5, 6, 7}) {
+		t.Fatalf("AllocateMany([5 5 5]) on an empty list: got %v, want [5 6 7]", got)
+	}
+	for _, start := range []int{5, 5, 5} {
+		mustAllocate(t, l, "one", start)
+	}
+	for range 5 {
+		starts := randomStarts(1+rand.IntN(8), size)
+		got := mustAllocateMany(t, l, "many", starts)
+		var want []int
+		for _, start := range starts {
+			want = append(want, mustAllocate(t, l, "one", start))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("AllocateMany(%v): got %v, Allocate gave %v", starts, got, want)
+		}
+	}
+	a, _, err := l.Bits(ctx, "many")
+	if err != nil {
+		t.Fatalf("Bits: %v", err)
+	}
+	wantBits(t, l, "one", a, 0)
+	_, n, _, err := l.ListInfo(ctx, "one")
+	if err != nil {
+		t.Fatalf("ListInfo: %v", err)
+	}
+	wantInfo(t, l, "many", size, n, 0)
+}
+
+// testAllocateManyWrapAround checks the search near the end of the list and
+// the wrap-around to 0, also into a free bit before start in start's byte,
+// within one call.
+func testAllocateManyWrapAround(t *testing.T, l store.StatusLists) {
+	const size = 24
+	mustCreateList(t, l, "list", size)
+	if got := mustAllocateMany(t, l, "list", []int{22, 22, 22, 22, 23}); !slices.Equal(got, []int{22, 23, 0, 1, 2}) {
+		t.Fatalf("AllocateMany([22 22 22 22 23]): got %v, want [22 23 0 1 2]", got)
+	}
+	// Fill everything but index 11, then ask from 13 (same byte, after it)
+	// and from 20: the first wraps around into start's byte, the second
+	// finds the list full.
+	var fill []int
+	for i := 3; i < 22; i++ {
+		if i != 11 {
+			fill = append(fill, i)
+		}
+	}
+	if got := mustAllocateMany(t, l, "list", fill); !slices.Equal(got, fill) {
+		t.Fatalf("AllocateMany on free indexes %v: got %v", fill, got)
+	}
+	got, err := l.AllocateMany(t.Context(), "list", []int{13, 20})
+	if !errors.Is(err, store.ErrFull) || !slices.Equal(got, []int{11}) {
+		t.Fatalf("AllocateMany([13 20]) with only index 11 free: got (%v, %v), want ([11], ErrFull)", got, err)
+	}
+	wantInfo(t, l, "list", size, size, 0)
+}
+
+// testAllocateManyExactlyFull asks for exactly the free indexes left: no
+// error, and the list is then full for Allocate and AllocateMany alike.
+func testAllocateManyExactlyFull(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	const size = 64
+	mustCreateList(t, l, "list", size)
+	first := mustAllocateMany(t, l, "list", randomStarts(20, size))
+	rest := mustAllocateMany(t, l, "list", randomStarts(size-20, size))
+	all := slices.Concat(first, rest)
+	slices.Sort(all)
+	if !slices.Equal(all, rangeInts(size)) {
+		t.Fatalf("AllocateMany of 20 and %d starts did not hand out each index once: %v", size-20, all)
+	}
+	if i, err := l.Allocate(ctx, "list", 7); !errors.Is(err, store.ErrFull) {
+		t.Errorf("Allocate on a full list: got (%d, %v), want ErrFull", i, err)
+	}
+	if got, err := l.AllocateMany(ctx, "list", []int{0, 63}); !errors.Is(err, store.ErrFull) || len(got) != 0 {
+		t.Errorf("AllocateMany on a full list: got (%v, %v), want ([], ErrFull)", got, err)
+	}
+	wantInfo(t, l, "list", size, size, 0)
+	wantBits(t, l, "list", make([]byte, size/8), 0)
+}
+
+// testAllocateManyUntilFull asks for more indexes than are free: the call
+// returns those it reserved, which stay reserved, with ErrFull.
+func testAllocateManyUntilFull(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	const size = 64
+	mustCreateList(t, l, "list", size)
+	first := mustAllocateMany(t, l, "list", randomStarts(40, size))
+	starts := randomStarts(40, size)
+	got, err := l.AllocateMany(ctx, "list", starts)
+	if !errors.Is(err, store.ErrFull) {
+		t.Fatalf("AllocateMany of 40 starts with 24 free: got (%v, %v), want ErrFull", got, err)
+	}
+	model := make([]byte, size/8)
+	modelAllocate(model, first)
+	if want := modelAllocate(model, starts[:size-40]); !slices.Equal(got, want) {
+		t.Errorf("AllocateMany of 40 starts with 24 free: got %v, want %v", got, want)
+	}
+	all := slices.Concat(first, got)
+	slices.Sort(all)
+	if !slices.Equal(all, rangeInts(size)) {
+		t.Errorf("indexes handed out are not each of 0..%d once: %v", size-1, all)
+	}
+	wantInfo(t, l, "list", size, size, 0)
+	if i, err := l.Allocate(ctx, "list", 0); !errors.Is(err, store.ErrFull) {
+		t.Errorf("Allocate after AllocateMany filled the list: got (%d, %v), want ErrFull", i, err)
+	}
+}
+
+// testAllocateManyOutOfRange has one bad start among good ones: nothing is
+// reserved, not even for the good starts before it.
+func testAllocateManyOutOfRange(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	const size = 64
+	mustCreateList(t, l, "list", size)
+	mustAllocate(t, l, "list", 10)
+	for _, starts := range [][]int{
+		{64},
+		{0, 1, 64},
+		{0, 65, 1},
+		{-1, 0},
+		{0, 1, 2, -64},
+		{63, 1 << 40},
+	} {
+		got, err := l.AllocateMany(ctx, "list", starts)
+		if !errors.Is(err, store.ErrOutOfRange) {
+			t.Errorf("AllocateMany(%v): got (%v, %v), want ErrOutOfRange", starts, got, err)
+		}
+		wantInfo(t, l, "list", size, 1, 0)
+	}
+	// Index 0 was never reserved by the failed calls.
+	if got := mustAllocateMany(t, l, "list", []int{0}); !slices.Equal(got, []int{0}) {
+		t.Errorf("AllocateMany([0]) after failed calls: got %v, want [0]", got)
+	}
+}
+
+// testAllocateManyCount rejects no starts and more than
+// store.MaxAllocateMany, reserving nothing, and accepts exactly that many.
+func testAllocateManyCount(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	const size = 2 * store.MaxAllocateMany
+	mustCreateList(t, l, "list", size)
+	for _, starts := range [][]int{nil, {}, make([]int, store.MaxAllocateMany+1), randomStarts(2*store.MaxAllocateMany, size)} {
+		got, err := l.AllocateMany(ctx, "list", starts)
+		if !errors.Is(err, store.ErrOutOfRange) {
+			t.Errorf("AllocateMany with %d starts: got (%v, %v), want ErrOutOfRange", len(starts), got, err)
+		}
+		wantInfo(t, l, "list", size, 0, 0)
+	}
+	got := mustAllocateMany(t, l, "list", randomStarts(store.MaxAllocateMany, size))
+	if len(got) != store.MaxAllocateMany || len(slices.Compact(slices.Sorted(slices.Values(got)))) != store.MaxAllocateMany {
+		t.Errorf("AllocateMany with %d starts: got %d indexes, want as many distinct ones", store.MaxAllocateMany, len(got))
+	}
+	wantInfo(t, l, "list", size, store.MaxAllocateMany, 0)
+}
+
+func testAllocateManyNotFound(t *testing.T, l store.StatusLists) {
+	ctx := t.Context()
+	mustCreateList(t, l, "list", 64)
+	for _, id := range []string{"missing", "lis", "list2", "list "} {
+		got, err := l.AllocateMany(ctx, id, []int{0, 1})
+		wantNotFound(t, fmt.Sprintf("AllocateMany(%q)", id), err)
+		if len(got) != 0 {
+			t.Errorf("AllocateMany(%q) of a missing list returned indexes %v", id, got)
+		}
+		if _, _, _, err := l.ListInfo(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ListInfo(%q) after AllocateMany: got %v, want ErrNotFound", id, err)
+		}
+	}
+	wantInfo(t, l, "list", 64, 0, 0)
+}
+
+// testAllocateManyConcurrent has 8 goroutines call AllocateMany with up to
+// 16 random starts until the list is full: every index is handed out
+// exactly once, counting the indexes returned along with ErrFull.
+func testAllocateManyConcurrent(t *testing.T, l store.StatusLists) {
+	testAllocateManyRace(t, l, func(int) bool { return true })
+}
+
+// testAllocateManyConcurrentMixed is testAllocateManyConcurrent with half
+// the goroutines calling Allocate instead.
+func testAllocateManyConcurrentMixed(t *testing.T, l store.StatusLists) {
+	testAllocateManyRace(t, l, func(w int) bool { return w%2 == 0 })
+}
+
+func testAllocateManyRace(t *testing.T, l store.StatusLists, many func(worker int) bool) {
+	const size, workers = 512, 8
+	mustCreateList(t, l, "list", size)
+	got := make([][]int, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for w := range workers {
+		wg.Go(func() {
+			<-start
+			for {
+				var (
+					idx []int
+					err error
+				)
+				if many(w) {
+					starts := randomStarts(1+rand.IntN(16), size)
+					idx, err = l.AllocateMany(t.Context(), "list", starts)
+					if err == nil && len(idx) != len(starts) {
+						err = fmt.Errorf("AllocateMany of %d starts returned %d indexes", len(starts), len(idx))
+					}
+				} else {
+					var i int
+					if i, err = l.Allocate(t.Context(), "list", rand.IntN(size)); err == nil {
+						idx = []int{i}
+					}
+				}
+				got[w] = append(got[w], idx...)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	for w, err := range errs {
+		if !errors.Is(err, store.ErrFull) {
+			t.Errorf("worker %d ended with %v, want ErrFull", w, err)
+		}
+	}
+	all := slices.Concat(got...)
+	slices.Sort(all)
+	if !slices.Equal(all, rangeInts(size)) {
+		t.Errorf("%d indexes handed out, not each of 0..%d once: %v", len(all), size-1, all)
+	}
+	wantInfo(t, l, "list", size, size, 0)
+}
+
+// testAllocateManyListInfo checks that ListInfo counts exactly the indexes
+// AllocateMany reserved, and that AllocateMany touches neither the status
+// bits nor the version.
+func testAllocateManyListInfo(t *testing.T, l store.StatusLists) {
+	const size = 128
+	mustCreateList(t, l, "list", size)
+	mustSetStatus(t, l, "list", 100, true)
+	reserved := 0
+	for _, n := range []int{1, 3, 17, 50} {
+		reserved += len(mustAllocateMany(t, l, "list", randomStarts(n, size)))
+		wantInfo(t, l, "list", size, reserved, 1)
+	}
+	got, err := l.AllocateMany(t.Context(), "list", randomStarts(100, size))
+	if !errors.Is(err, store.ErrFull) || reserved+len(got) != size {
+		t.Errorf("AllocateMany of 100 starts with %d free: got %d indexes (%v), want %d and ErrFull", size-reserved, len(got), err, size-reserved)
+	}
+	want := make([]byte, size/8)
+	want[100/8] = 0x80 >> (100 % 8)
+	wantInfo(t, l, "list", size, size, 1)
+	wantBits(t, l, "list", want, 1)
+}
+
 func testStatusRoundTrip(t *testing.T, l store.StatusLists) {
 	ctx := t.Context()
 	mustCreateList(t, l, "list", 64)
@@ -462,6 +758,8 @@ func testListEmptyID(t *testing.T, l store.StatusLists) {
 	wantInvalid(t, `CreateList("")`, l.CreateList(ctx, "", 64))
 	_, err := l.Allocate(ctx, "", 0)
 	wantInvalid(t, `Allocate("")`, err)
+	_, err = l.AllocateMany(ctx, "", []int{0})
+	wantInvalid(t, `AllocateMany("")`, err)
 	_, err = l.SetStatus(ctx, "", 0, true)
 	wantInvalid(t, `SetStatus("")`, err)
 	_, err = l.Status(ctx, "", 0)
@@ -485,6 +783,7 @@ func testListCancelled(t *testing.T, l store.StatusLists) {
 	}{
 		{"CreateList", func() error { return l.CreateList(ctx, "new", 64) }},
 		{"Allocate", func() error { _, err := l.Allocate(ctx, "list", 0); return err }},
+		{"AllocateMany", func() error { _, err := l.AllocateMany(ctx, "list", []int{0, 1}); return err }},
 		{"SetStatus", func() error { _, err := l.SetStatus(ctx, "list", 1, false); return err }},
 		{"Status", func() error { _, err := l.Status(ctx, "list", 1); return err }},
 		{"Bits", func() error { _, _, err := l.Bits(ctx, "list"); return err }},
@@ -520,6 +819,18 @@ func mustAllocate(t *testing.T, l store.StatusLists, id string, start int) int {
 		t.Fatalf("Allocate(%q, %d): %v", id, start, err)
 	}
 	return i
+}
+
+func mustAllocateMany(t *testing.T, l store.StatusLists, id string, starts []int) []int {
+	t.Helper()
+	got, err := l.AllocateMany(t.Context(), id, starts)
+	if err != nil {
+		t.Fatalf("AllocateMany(%q, %v): %v", id, starts, err)
+	}
+	if len(got) != len(starts) {
+		t.Fatalf("AllocateMany(%q, %v): got %d indexes %v, want %d", id, starts, len(got), got, len(starts))
+	}
+	return got
 }
 
 func mustSetStatus(t *testing.T, l store.StatusLists, id string, index int, value bool) {
@@ -584,6 +895,40 @@ func popCount(b []byte) int {
 		n += bits.OnesCount8(c)
 	}
 	return n
+}
+
+// randomStarts returns n uniformly random starts in [0, size).
+func randomStarts(n, size int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = rand.IntN(size)
+	}
+	return out
+}
+
+// modelAllocate serves starts on the allocation bitmap m as
+// store.StatusLists.AllocateMany specifies it, bit by bit, setting the bits
+// it hands out. It returns the indexes, and stops at the first start it
+// cannot serve because m is full.
+func modelAllocate(m []byte, starts []int) []int {
+	size := 8 * len(m)
+	var out []int
+	for _, start := range starts {
+		found := false
+		for k := range size {
+			i := (start + k) % size
+			if m[i/8]&(0x80>>(i%8)) == 0 {
+				m[i/8] |= 0x80 >> (i % 8)
+				out = append(out, i)
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return out
 }
 
 func rangeInts(n int) []int {
