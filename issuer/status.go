@@ -44,6 +44,9 @@ const (
 	// DefaultStatusListSize is the minimum list length of BSL v1.0 §2.1
 	// (16 KiB uncompressed), which gives herd privacy.
 	DefaultStatusListSize = 131072
+	// DefaultStatusIndexBlock is how many status indexes a node reserves
+	// in the store at once.
+	DefaultStatusIndexBlock = 16
 )
 
 // Errors of status changes.
@@ -93,10 +96,12 @@ func validPurpose(p string) bool { return p == PurposeRevocation || p == Purpose
 // listURL is the public URL of a status list credential.
 func (s *Service) listURL(listID string) string { return s.cfg.PublicURL + "/status/" + listID }
 
-// allocateStatus reserves a random free index in the current list of the
+// allocateStatus hands out a random free index in the current list of the
 // purpose for the signer's DID, rolling over to a new list when it is full.
-// An index is persisted before the credential is signed: a crash can waste
-// it, never hand it out twice.
+// Indexes are reserved in the store in blocks of StatusIndexBlock (one
+// atomic store step per block) and handed out from memory: an index is
+// persisted as allocated before any credential is signed with it, so a
+// crash can waste at most a block per list, never hand an index out twice.
 func (s *Service) allocateStatus(ctx context.Context, purpose string, signer Signer) (statusList, int, error) {
 	curKey := purpose + "-" + shortHash(signer.DID)
 	for range 4 {
@@ -104,12 +109,26 @@ func (s *Service) allocateStatus(ctx context.Context, purpose string, signer Sig
 		if err != nil {
 			return statusList{}, 0, err
 		}
-		start, err := rand.Int(rand.Reader, big.NewInt(int64(list.Size)))
-		if err != nil {
-			return statusList{}, 0, err
+		if idx, ok := s.reserved.take(list.ID); ok {
+			return list, idx, nil
 		}
-		idx, err := s.cfg.Store.Allocate(ctx, list.ID, int(start.Int64()))
+		starts := make([]int, min(s.cfg.StatusIndexBlock, list.Size))
+		for i := range starts {
+			n, err := rand.Int(rand.Reader, big.NewInt(int64(list.Size)))
+			if err != nil {
+				return statusList{}, 0, err
+			}
+			starts[i] = int(n.Int64())
+		}
+		idxs, err := s.cfg.Store.AllocateMany(ctx, list.ID, starts)
+		if len(idxs) > 0 {
+			// A partly served block (the list filled up) still counts:
+			// its indexes are reserved. The next refill meets ErrFull.
+			s.reserved.put(list.ID, idxs[1:])
+			return list, idxs[0], nil
+		}
 		if errors.Is(err, store.ErrFull) {
+			s.reserved.drop(list.ID)
 			if err := s.rollOver(ctx, curKey, list, purpose, signer); err != nil {
 				return statusList{}, 0, err
 			}
@@ -118,9 +137,50 @@ func (s *Service) allocateStatus(ctx context.Context, purpose string, signer Sig
 		if err != nil {
 			return statusList{}, 0, fmt.Errorf("allocate status index: %w", err)
 		}
-		return list, idx, nil
+		return statusList{}, 0, errors.New("allocate status index: the store reserved nothing")
 	}
 	return statusList{}, 0, errors.New("allocate status index: lists keep filling up")
+}
+
+// indexReserve keeps the status indexes this node reserved and has not yet
+// used, per list.
+type indexReserve struct {
+	mu   sync.Mutex
+	free map[string][]int
+}
+
+func (r *indexReserve) take(listID string) (int, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f := r.free[listID]
+	if len(f) == 0 {
+		return 0, false
+	}
+	idx := f[len(f)-1]
+	if len(f) == 1 {
+		delete(r.free, listID)
+	} else {
+		r.free[listID] = f[:len(f)-1]
+	}
+	return idx, true
+}
+
+func (r *indexReserve) put(listID string, idxs []int) {
+	if len(idxs) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.free == nil {
+		r.free = map[string][]int{}
+	}
+	r.free[listID] = append(r.free[listID], idxs...)
+}
+
+func (r *indexReserve) drop(listID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.free, listID)
 }
 
 func shortHash(s string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -174,20 +175,84 @@ func TestStatusListCredentialReflectsChanges(t *testing.T) {
 }
 
 func TestListRollsOverWhenFull(t *testing.T) {
-	s := newService(t, "https://badges.example.org")
-	s.cfg.StatusListSize = 16
-	a := newAchievement(t, s)
-	ctx := context.Background()
-	lists := map[string]int{}
-	for range 40 {
-		rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, Format: FormatJWT})
-		if err != nil {
-			t.Fatal(err)
-		}
-		lists[rec.Status.ListID]++
+	// 40 credentials on 16-entry lists need 3 lists whatever the size of
+	// the blocks indexes are reserved in: a block the list can only partly
+	// serve is used up before the list rolls over.
+	for _, block := range []int{1, 5, 16, 64} {
+		t.Run(fmt.Sprint("block ", block), func(t *testing.T) {
+			s := newService(t, "https://badges.example.org")
+			s.cfg.StatusListSize = 16
+			s.cfg.StatusIndexBlock = block
+			a := newAchievement(t, s)
+			ctx := context.Background()
+			lists := map[string]int{}
+			seen := map[string]bool{}
+			for range 40 {
+				rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, Format: FormatJWT})
+				if err != nil {
+					t.Fatal(err)
+				}
+				lists[rec.Status.ListID]++
+				key := fmt.Sprint(rec.Status.ListID, "#", rec.Status.Index)
+				if seen[key] {
+					t.Fatalf("index %s handed out twice", key)
+				}
+				seen[key] = true
+			}
+			if len(lists) != 3 {
+				t.Errorf("40 credentials on 16-entry lists used %d lists: %v", len(lists), lists)
+			}
+			for id, n := range lists {
+				_, allocated, _, err := s.cfg.Store.ListInfo(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if allocated < n {
+					t.Errorf("list %s: %d credentials but only %d indexes allocated in the store", id, n, allocated)
+				}
+			}
+		})
 	}
-	if len(lists) != 3 {
-		t.Errorf("40 credentials on 16-entry lists used %d lists: %v", len(lists), lists)
+}
+
+// TestNodesReservingBlocksNeverShareAnIndex runs two issuer services (two
+// nodes) on one store, each reserving indexes in blocks from small lists
+// that keep rolling over.
+func TestNodesReservingBlocksNeverShareAnIndex(t *testing.T) {
+	a := newService(t, "https://badges.example.org")
+	a.cfg.StatusListSize = 64
+	a.cfg.StatusIndexBlock = 7
+	b, err := New(a.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ach := newAchievement(t, a)
+	ctx := context.Background()
+	var mu sync.Mutex
+	seen := map[string]string{}
+	var wg sync.WaitGroup
+	for w := range 6 {
+		node := []*Service{a, b}[w%2]
+		wg.Go(func() {
+			for range 30 {
+				rec, err := node.Issue(ctx, IssueRequest{AchievementID: ach.ID, Recipient: Recipient{Email: "n@example.org"}, Format: FormatJWT})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				key := fmt.Sprint(rec.Status.ListID, "#", rec.Status.Index)
+				mu.Lock()
+				if prev, dup := seen[key]; dup {
+					t.Errorf("index %s handed to %s and %s", key, prev, rec.ID)
+				}
+				seen[key] = rec.ID
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(seen) != 180 {
+		t.Errorf("%d distinct indexes for 180 credentials", len(seen))
 	}
 }
 

@@ -245,7 +245,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		Store: ist, Identity: id, PublicURL: cfg.HTTP.PublicURL, Logger: log,
 		DI:             &di.Signer{Canonicalizer: canon},
 		Schema:         credential.NewSchemaValidator(a.contexts),
-		StatusListSize: int(cfg.Status.ListSize), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
+		StatusListSize: int(cfg.Status.ListSize), StatusIndexBlock: int(cfg.Status.IndexBlock), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
 	})
 	if err != nil {
 		_ = st.Close()

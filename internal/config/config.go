@@ -34,6 +34,9 @@ type Config struct {
 type Status struct {
 	// ListSize is the number of entries of each new list.
 	ListSize int64
+	// IndexBlock is how many status indexes a node reserves in the store
+	// at once.
+	IndexBlock int64
 	// TTL is the ttl of list credentials, their HTTP cache lifetime and the
 	// verifier's cache lifetime for lists it fetches.
 	TTL time.Duration
@@ -288,6 +291,9 @@ func (c Config) Validate() error {
 	}
 	if n := c.Status.ListSize; n < 131072 || n%8 != 0 || n > 1<<27 {
 		bad("ACCOLADE_STATUS_LIST_SIZE", "%d: want a multiple of 8 from 131072 (the Bitstring Status List minimum) to %d", n, 1<<27)
+	}
+	if n := c.Status.IndexBlock; n < 1 || n > 1024 {
+		bad("ACCOLADE_STATUS_INDEX_BLOCK", "%d: want 1 to 1024", n)
 	}
 	if c.Status.TTL < time.Second || c.Status.TTL > 24*time.Hour {
 		bad("ACCOLADE_STATUS_TTL", "must be between 1s and 24h")
