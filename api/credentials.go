@@ -229,8 +229,13 @@ func (s *Server) issueCredential(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	body, err := rec.EncodeJSON()
+	if err != nil {
+		return err
+	}
 	c.Header("Location", "/api/v1/credentials/"+rec.ID)
-	return writeJSON(c, http.StatusCreated, "application/json", rec)
+	c.Data(http.StatusCreated, "application/json", body)
+	return nil
 }
 
 func (s *Server) listCredentials(c *gin.Context) error {

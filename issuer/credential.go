@@ -1,6 +1,7 @@
 package issuer
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -65,6 +66,11 @@ type Config struct {
 	// DefaultStatusPurpose is used when neither the request nor the
 	// achievement names one (default revocation).
 	DefaultStatusPurpose string
+	// StatusIndexBlock is how many status list indexes are reserved in the
+	// store at once and then handed out from memory (default 16; 1
+	// reserves one per credential). A crash wastes at most this many
+	// indexes per list; none is ever handed out twice.
+	StatusIndexBlock int
 }
 
 // Service issues Open Badges 3.0 credentials and manages profiles and
@@ -75,6 +81,7 @@ type Service struct {
 	lists        listCache
 	achievements defCache[Achievement]
 	profiles     defCache[Profile]
+	reserved     indexReserve
 }
 
 // New returns the issuer service.
@@ -93,6 +100,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.StatusListSize < 8 || cfg.StatusListSize%8 != 0 {
 		return nil, fmt.Errorf("issuer: status list size %d must be a positive multiple of 8", cfg.StatusListSize)
+	}
+	if cfg.StatusIndexBlock == 0 {
+		cfg.StatusIndexBlock = DefaultStatusIndexBlock
+	}
+	if cfg.StatusIndexBlock < 1 || cfg.StatusIndexBlock > store.MaxAllocateMany {
+		return nil, fmt.Errorf("issuer: status index block %d: want 1 to %d", cfg.StatusIndexBlock, store.MaxAllocateMany)
 	}
 	if cfg.StatusTTL <= 0 {
 		cfg.StatusTTL = 5 * time.Minute
@@ -196,6 +209,28 @@ type Issued struct {
 	// Credential is a JSON object (ldp_vc) or a JSON string holding the
 	// compact JWS (jwt_vc).
 	Credential json.RawMessage `json:"credential"`
+}
+
+// EncodeJSON returns the record's JSON: the document json.Marshal gives,
+// without the second pass encoding/json makes over a json.RawMessage (it
+// validates and re-compacts the credential byte by byte, a large part of a
+// credential's encoding cost). The credential must be valid JSON, as every
+// record Issue makes or the store returns holds.
+func (r Issued) EncodeJSON() ([]byte, error) {
+	cred := r.Credential
+	r.Credential = nil
+	b, err := json.Marshal(r)
+	if err != nil || len(cred) == 0 {
+		return b, err
+	}
+	const tail = `"credential":null}`
+	if !bytes.HasSuffix(b, []byte(tail)) {
+		return nil, errors.New("issued record: unexpected encoding")
+	}
+	out := make([]byte, 0, len(b)+len(cred))
+	out = append(out, b[:len(b)-len("null}")]...)
+	out = append(out, cred...)
+	return append(out, '}'), nil
 }
 
 func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time, err error) {
@@ -485,7 +520,7 @@ func storageKey(credID string) string { return strings.TrimPrefix(credID, "urn:u
 // listing cannot find.
 func (s *Service) save(ctx context.Context, rec Issued) error {
 	key := storageKey(rec.ID)
-	raw, err := json.Marshal(rec)
+	raw, err := rec.EncodeJSON()
 	if err != nil {
 		return err
 	}
