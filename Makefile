@@ -47,6 +47,10 @@ test-redis: ## run only the Redis-backed tests
 bench: ## run the benchmarks with allocation figures
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
+.PHONY: bench-http
+bench-http: build interop-deps ## issue Data Integrity credentials over HTTP (bolt, Redis) and compare with Digital Bazaar's in-process rate
+	BIN=$(BIN) scripts/bench-http.sh
+
 FUZZTIME ?= 15s
 .PHONY: fuzz
 fuzz: ## run each fuzz target for FUZZTIME (default 15s)

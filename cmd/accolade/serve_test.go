@@ -219,6 +219,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		{"--help"}, {"serve", "--help"}, {"did", "--help"}, {"did", "resolve", "--help"},
 		{"keys", "--help"}, {"keys", "list", "--help"}, {"keys", "rotate", "--help"}, {"version", "--help"},
 		{"verify", "--help"}, {"contexts", "--help"}, {"contexts", "import", "--help"}, {"contexts", "list", "--help"},
+		{"bench", "--help"}, {"bench", "issue", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			env, out, _ := testEnv(nil)
