@@ -59,7 +59,11 @@ done
 
 echo "== peer: Digital Bazaar eddsa-rdfc-2022 in process (interop/js/dbvc.mjs bench, 5 s)"
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["items"][0]["credential"]; print(json.dumps({"op":"bench","credential":c,"seconds":5}))' "$work/one.json" >"$work/peer.json"
-peer=$(node interop/js/dbvc.mjs <"$work/peer.json")
+# The harness reads one directory (the one holding index.json).
+ctxdir=""
+IFS=: read -ra dirs <<<"$ACCOLADE_CONTEXTS_DIR"
+for d in "${dirs[@]}"; do [ -f "$d/index.json" ] && ctxdir=$d && break; done
+peer=$(ACCOLADE_CONTEXTS_DIR="$ctxdir" node interop/js/dbvc.mjs <"$work/peer.json")
 echo "   $peer"
 peer_rate=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["signPerSecond"])' "$peer")
 for store in $STORES; do
