@@ -11,10 +11,11 @@ import (
 
 // ValidationError is one structural problem in a credential: the member
 // (a dotted path such as "credentialSubject.achievement.criteria", with
-// [i] for array items) and what is wrong with it.
+// [i] for array items) and what is wrong with it. Its JSON is
+// {"field", "reason"}.
 type ValidationError struct {
-	Field  string
-	Reason string
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
 }
 
 func (e *ValidationError) Error() string {
