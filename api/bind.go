@@ -32,13 +32,9 @@ func decodeBody(c *gin.Context, v any, optional, strict bool) error {
 			return &HTTPError{Status: http.StatusUnsupportedMediaType, Slug: "unsupported-media-type", Msg: "send the body as application/json"}
 		}
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readAllBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &HTTPError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Msg: fmt.Sprintf("the body exceeds %d bytes", mbe.Limit)}
-		}
-		return errBadRequest("the body could not be read", err)
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		if optional {
@@ -57,6 +53,20 @@ func decodeBody(c *gin.Context, v any, optional, strict bool) error {
 		return errBadRequest("the body has data after the JSON value", nil)
 	}
 	return nil
+}
+
+// readAllBody reads the whole request body; one over the server's limit is a
+// 413 problem.
+func readAllBody(c *gin.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &HTTPError{Status: http.StatusRequestEntityTooLarge, Slug: "body-too-large", Msg: fmt.Sprintf("the body exceeds %d bytes", mbe.Limit)}
+		}
+		return nil, errBadRequest("the body could not be read", err)
+	}
+	return body, nil
 }
 
 func describeJSONError(err error) string {

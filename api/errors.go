@@ -33,6 +33,9 @@ type Problem struct {
 	// Report is the verification report of a credential the wallet
 	// refused (an RFC 9457 extension member).
 	Report *wallet.Report `json:"report,omitempty"`
+	// Batch is what a batch issue that stopped part way did, row by row
+	// (an RFC 9457 extension member).
+	Batch *issuer.BatchResult `json:"batch,omitempty"`
 	// retryAfter, when positive, becomes a Retry-After header (RFC 9110
 	// §10.2.3) of a 429.
 	retryAfter time.Duration
