@@ -38,6 +38,7 @@ func commands() []command {
 		{"contexts", "import and list pinned JSON-LD contexts and JSON Schemas", runContexts},
 		{"status", "show Bitstring Status Lists", runStatus},
 		{"migrate", "copy every store entry between bolt and Redis, then verify the copy", runMigrate},
+		{"issue", "issue credentials on a running server: bulk from a CSV of recipients", runIssue},
 		{"bench", "measure a running server: issue credentials over HTTP under load", runBench},
 		{"version", "print the version", runVersion},
 	}

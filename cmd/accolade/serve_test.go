@@ -220,6 +220,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		{"keys", "--help"}, {"keys", "list", "--help"}, {"keys", "rotate", "--help"}, {"version", "--help"},
 		{"verify", "--help"}, {"contexts", "--help"}, {"contexts", "import", "--help"}, {"contexts", "list", "--help"},
 		{"bench", "--help"}, {"bench", "issue", "--help"},
+		{"issue", "--help"}, {"issue", "bulk", "--help"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			env, out, _ := testEnv(nil)
