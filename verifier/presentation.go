@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
@@ -310,9 +312,28 @@ func (v *Verifier) holderCheck(r *PresentationReport, keyController string) {
 
 // presentedCredentials verifies each embedded credential and binds it to
 // the holder.
+//
+// The credentials are verified concurrently, at most
+// presentationParallelism at a time: each may wait on a DID document or a
+// status list from a different issuer, and the signatures use every core.
+// The reports keep the presentation's order.
 func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts PresentationOptions, now time.Time, r *PresentationReport) {
-	for _, c := range creds {
-		rep := v.Verify(ctx, c, Options{Checks: opts.Checks, Now: now})
+	reps := make([]*Report, len(creds))
+	if len(creds) == 1 {
+		reps[0] = v.Verify(ctx, creds[0], Options{Checks: opts.Checks, Now: now})
+	} else {
+		sem := make(chan struct{}, min(len(creds), presentationParallelism()))
+		var wg sync.WaitGroup
+		for i, c := range creds {
+			sem <- struct{}{}
+			wg.Go(func() {
+				defer func() { <-sem }()
+				reps[i] = v.Verify(ctx, c, Options{Checks: opts.Checks, Now: now})
+			})
+		}
+		wg.Wait()
+	}
+	for _, rep := range reps {
 		holderBinding(rep, r.Holder)
 		r.Credentials = append(r.Credentials, rep)
 		if !rep.Verified {
@@ -320,6 +341,11 @@ func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts P
 		}
 	}
 }
+
+// presentationParallelism bounds the credentials of one presentation
+// verified at once: enough to overlap network waits, few enough that one
+// large presentation cannot take every core from other requests for long.
+func presentationParallelism() int { return max(4, runtime.GOMAXPROCS(0)) }
 
 // holderBinding adds the holder-binding check: the holder must be one of
 // the credential's subjects (VCDM 2.0 Appendix A, "Holder").

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -324,6 +325,52 @@ func TestPresentationHolderForms(t *testing.T) {
 		}
 		if rep := e.v.VerifyPresentation(context.Background(), tok, verifier.PresentationOptions{Challenge: challenge, Domain: domain}); !rep.Verified {
 			t.Errorf("did:jwk holder, kid %s: %s", kid, vpSummary(rep))
+		}
+	}
+}
+
+// The credentials of a presentation are verified concurrently; the reports
+// must still follow the presentation's order, and only the credentials
+// about someone else fail holder binding.
+func TestPresentationReportsKeepOrder(t *testing.T) {
+	e := newVPEnv(t)
+	var creds []any
+	var ids []string
+	for i := range 9 {
+		id := fmt.Sprintf("urn:uuid:0c1d0e7a-0000-4000-8000-%012d", 500+i)
+		subject := e.holder.did
+		if i == 3 || i == 7 {
+			subject = e.other.did
+		}
+		if i%2 == 0 {
+			creds = append(creds, e.signDI(t, e.issuer, subjectCredential(e.issuer.did, subject, id)))
+		} else {
+			tok, err := jose.SignCredential(subjectCredential(e.issuer.did, subject, id), e.issuer.key, e.issuer.vm, jose.SignOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			creds = append(creds, jose.Envelope(tok))
+		}
+		ids = append(ids, id)
+	}
+	vp := e.signVP(t, e.holder, presentation(e.holder.did, creds...), di.Options{Challenge: challenge})
+	rep := e.v.VerifyPresentation(context.Background(), vp, verifier.PresentationOptions{Challenge: challenge})
+	if rep.Verified || len(rep.Credentials) != 9 {
+		t.Fatalf("want a failed presentation with 9 reports: %s", vpSummary(rep))
+	}
+	for i, c := range rep.Credentials {
+		if got, _ := c.Credential["id"].(string); got != ids[i] {
+			t.Errorf("report %d is about %q, want %q", i, got, ids[i])
+		}
+		want := verifier.Passed
+		if i == 3 || i == 7 {
+			want = verifier.Failed
+		}
+		if got := status(c, verifier.CheckHolderBinding); got != want {
+			t.Errorf("credential %d: holder binding %s, want %s", i, got, want)
+		}
+		if got := status(c, "proof"); got != verifier.Passed {
+			t.Errorf("credential %d: proof %s", i, got)
 		}
 	}
 }
