@@ -128,10 +128,15 @@ func (s *Service) allocateStatus(ctx context.Context, purpose string, signer Sig
 			return list, idxs[0], nil
 		}
 		if errors.Is(err, store.ErrFull) {
-			s.reserved.drop(list.ID)
+			// A concurrent issue may have just pooled the end of a
+			// partly served block: use it before giving up on the list.
+			if idx, ok := s.reserved.take(list.ID); ok {
+				return list, idx, nil
+			}
 			if err := s.rollOver(ctx, curKey, list, purpose, signer); err != nil {
 				return statusList{}, 0, err
 			}
+			s.reserved.drop(list.ID)
 			continue
 		}
 		if err != nil {
@@ -197,6 +202,14 @@ func (s *Service) currentList(ctx context.Context, curKey, purpose string, signe
 	s.lists.mu.Unlock()
 	if ok {
 		return l, nil
+	}
+	s.lists.switching.Lock()
+	defer s.lists.switching.Unlock()
+	s.lists.mu.Lock()
+	l, ok = s.lists.current[curKey]
+	s.lists.mu.Unlock()
+	if ok {
+		return l, nil // another issue found it meanwhile
 	}
 	l, err := s.readCurrentList(ctx, curKey, purpose, signer)
 	if err != nil {
@@ -265,7 +278,13 @@ func (s *Service) newList(ctx context.Context, purpose string, signer Signer) (s
 // over at once each make a list; the last pointer written wins and the
 // other list keeps the few credentials it got.
 func (s *Service) rollOver(ctx context.Context, curKey string, full statusList, purpose string, signer Signer) error {
+	s.lists.switching.Lock()
+	defer s.lists.switching.Unlock()
 	s.lists.mu.Lock()
+	if l, ok := s.lists.current[curKey]; ok && l.ID != full.ID {
+		s.lists.mu.Unlock()
+		return nil // another issue on this node already rolled over
+	}
 	delete(s.lists.current, curKey)
 	s.lists.mu.Unlock()
 	var cur struct {
@@ -449,6 +468,11 @@ type listCache struct {
 	mu      sync.Mutex
 	m       map[string]listCacheEntry
 	current map[string]statusList // current list per purpose and issuer DID
+	// switching serialises finding, creating and rolling over current
+	// lists, so that concurrent first issues on a node make one list, not
+	// one each. (Nodes racing each other can still each make one; the
+	// loser's stays empty.)
+	switching sync.Mutex
 }
 
 func (s *Service) invalidateList(listID string) {

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/accolade-badges/accolade/status"
 )
@@ -213,6 +215,44 @@ func TestListRollsOverWhenFull(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Concurrent first issues on a node must agree on one status list, not
+// each make their own (which would publish empty lists).
+func TestConcurrentFirstIssuesMakeOneList(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	// A store whose list creation takes a while, as a remote one's does:
+	// every first issue is then under way before the first list exists.
+	s.cfg.Store = slowListStore{s.cfg.Store}
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			if _, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: fmt.Sprint("p", i, "@example.org")}, Format: FormatJWT}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	lists, err := s.StatusLists(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lists) != 1 {
+		var ids []string
+		for _, l := range lists {
+			ids = append(ids, fmt.Sprintf("%s (%d allocated)", l.ID, l.Allocated))
+		}
+		t.Errorf("16 concurrent first issues made %d status lists, want 1: %s", len(lists), strings.Join(ids, ", "))
+	}
+}
+
+type slowListStore struct{ Store }
+
+func (s slowListStore) CreateList(ctx context.Context, listID string, size int) error {
+	time.Sleep(20 * time.Millisecond)
+	return s.Store.CreateList(ctx, listID, size)
 }
 
 // TestNodesReservingBlocksNeverShareAnIndex runs two issuer services (two
