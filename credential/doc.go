@@ -17,9 +17,9 @@
 // because OB displayers must accept them. Schemas are JSON Schema draft
 // 2019-09 (the OB schemas) or as declared by "$schema".
 //
-// The package uses the standard library only, except schema.go, which uses
-// github.com/santhosh-tekuri/jsonschema/v6. It does no I/O of its own and
-// must not import ldcontext, proof, did or any storage or HTTP package:
-// schemas arrive through the SchemaLoader interface, which
-// *ldcontext.Loader satisfies.
+// The package uses the standard library only, except schema.go and
+// schemafast.go, which use github.com/santhosh-tekuri/jsonschema/v6. It
+// does no I/O of its own and must not import ldcontext, proof, did or any
+// storage or HTTP package: schemas arrive through the SchemaLoader
+// interface, which *ldcontext.Loader satisfies.
 package credential

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -46,17 +47,36 @@ func (e *SchemaError) Error() string {
 // SchemaValidator validates credentials against the JSON Schemas they name.
 // Compiled schemas are cached per URL for the validator's lifetime; it is
 // safe for concurrent use.
+//
+// A conforming credential is recognised by a fast checker compiled from
+// the same schema (schemafast.go); the JSON Schema library itself runs
+// only when that checker rejects the credential, to explain why, or for a
+// schema using keywords the checker does not implement.
 type SchemaValidator struct {
 	loader SchemaLoader
 
 	mu       sync.Mutex
-	compiled map[string]*jsonschema.Schema
+	compiled map[string]*compiledSchema
 }
+
+// compiledSchema is one cached schema: the library's, and the fast
+// checker when the schema allows one (else fast is nil and fastErr says
+// why).
+type compiledSchema struct {
+	sch     *jsonschema.Schema
+	fast    *fastSchema
+	fastErr error
+}
+
+// fastDisagreements counts credentials the fast checker rejected but the
+// library accepted. The library's verdict stands; the count exists so that
+// tests can assert the two never disagree.
+var fastDisagreements atomic.Int64
 
 // NewSchemaValidator returns a validator that obtains schemas, and the
 // documents their $refs name, from loader.
 func NewSchemaValidator(loader SchemaLoader) *SchemaValidator {
-	return &SchemaValidator{loader: loader, compiled: make(map[string]*jsonschema.Schema)}
+	return &SchemaValidator{loader: loader, compiled: make(map[string]*compiledSchema)}
 }
 
 // Validate validates doc against every credentialSchema entry whose type is
@@ -99,7 +119,7 @@ func (v *SchemaValidator) Validate(ctx context.Context, doc any) error {
 			urls = append(urls, id)
 		}
 	}
-	return v.validate(ctx, inst, urls)
+	return v.validate(ctx, inst, urls, true)
 }
 
 // ValidateWith validates doc against the schemas at schemaURLs, whatever
@@ -110,18 +130,28 @@ func (v *SchemaValidator) ValidateWith(ctx context.Context, doc any, schemaURLs 
 	if err != nil {
 		return err
 	}
-	return v.validate(ctx, inst, schemaURLs)
+	return v.validate(ctx, inst, schemaURLs, true)
 }
 
-func (v *SchemaValidator) validate(ctx context.Context, inst any, urls []string) error {
+// validate checks inst against each schema; useFast false skips the fast
+// checker, for comparison in tests and benchmarks.
+func (v *SchemaValidator) validate(ctx context.Context, inst any, urls []string, useFast bool) error {
 	var errs []error
 	for _, u := range urls {
-		sch, err := v.schema(ctx, u)
+		cs, err := v.schema(ctx, u)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if err := sch.Validate(inst); err != nil {
+		fast := useFast && cs.fast != nil
+		if fast && cs.fast.valid(inst) {
+			continue
+		}
+		err = cs.sch.Validate(inst)
+		if err == nil && fast {
+			fastDisagreements.Add(1)
+		}
+		if err != nil {
 			var ve *jsonschema.ValidationError
 			if !errors.As(err, &ve) {
 				errs = append(errs, fmt.Errorf("credential: validate against %s: %w", u, err))
@@ -136,24 +166,28 @@ func (v *SchemaValidator) validate(ctx context.Context, inst any, urls []string)
 // schema returns the compiled schema for url, compiling it on first use.
 // Two concurrent first uses may both compile; the first stored wins. A
 // failure is not cached, so a loader that recovers is used again.
-func (v *SchemaValidator) schema(ctx context.Context, url string) (*jsonschema.Schema, error) {
+func (v *SchemaValidator) schema(ctx context.Context, url string) (*compiledSchema, error) {
 	v.mu.Lock()
-	sch := v.compiled[url]
+	cs := v.compiled[url]
 	v.mu.Unlock()
-	if sch != nil {
-		return sch, nil
+	if cs != nil {
+		return cs, nil
 	}
 	sch, err := v.compile(ctx, url)
 	if err != nil {
 		return nil, err
 	}
+	cs = &compiledSchema{sch: sch}
+	// A schema the fast checker cannot handle is validated by the library
+	// alone.
+	cs.fast, cs.fastErr = compileFast(sch)
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if prev := v.compiled[url]; prev != nil {
 		return prev, nil
 	}
-	v.compiled[url] = sch
-	return sch, nil
+	v.compiled[url] = cs
+	return cs, nil
 }
 
 func (v *SchemaValidator) compile(ctx context.Context, url string) (*jsonschema.Schema, error) {

@@ -126,7 +126,7 @@ func TestLDPVectorFailsOnlyOnProof(t *testing.T) {
 
 // baseCredential is the basic spec example with an identifier and a status
 // entry, so that the cases below can break each part.
-func baseCredential(t *testing.T) map[string]any {
+func baseCredential(t testing.TB) map[string]any {
 	t.Helper()
 	doc := readJSON(t, "ob3", "examples", "basic-openbadgecredential.json")
 	subj := doc["credentialSubject"].(map[string]any)
@@ -146,62 +146,64 @@ func baseCredential(t *testing.T) map[string]any {
 
 func subject(doc map[string]any) map[string]any { return doc["credentialSubject"].(map[string]any) }
 
-// The JSON Schema behaviour listed in the ob3 digest §7: each broken
-// credential fails the schema, the structural checks, or both, and each
-// failure names the member. The last cases pass the schema, so only Check
-// catches them.
+// failureCases exercise the JSON Schema behaviour listed in the ob3 digest
+// §7: each mutates baseCredential so that it fails the schema, the
+// structural checks, or both, and each failure names the member. The last
+// cases pass the schema, so only Check catches them.
+var failureCases = []struct {
+	name   string
+	mutate func(doc map[string]any)
+	schema string   // substring of a schema problem; "" = schema passes
+	check  []string // fields Check reports
+}{
+	{"ok/base", func(map[string]any) {}, "", nil},
+	{"fail/type as string", func(d map[string]any) { d["type"] = "OpenBadgeCredential" }, "at '/type'", []string{"type"}},
+	{"fail/type without OpenBadgeCredential", func(d map[string]any) { d["type"] = []any{"VerifiableCredential"} }, "at '/type/0'", []string{"type"}},
+	{"fail/issuer.type as string", func(d map[string]any) { d["issuer"].(map[string]any)["type"] = "Profile" }, "at '/issuer'", []string{"issuer.type"}},
+	{"fail/image as string", func(d map[string]any) { d["image"] = "https://example.com/badge.png" }, "at '/image'", nil},
+	{"fail/Image.type as array", func(d map[string]any) { d["image"].(map[string]any)["type"] = []any{"Image"} }, "at '/image/type'", nil},
+	{"fail/credentialStatus as array", func(d map[string]any) { d["credentialStatus"] = []any{d["credentialStatus"]} }, "at '/credentialStatus'", []string{"credentialStatus"}},
+	{"fail/credentialStatus without id", func(d map[string]any) { delete(d["credentialStatus"].(map[string]any), "id") }, "missing property 'id'", []string{"credentialStatus.id"}},
+	{"fail/credentialSchema as object", func(d map[string]any) { d["credentialSchema"] = d["credentialSchema"].([]any)[0] }, "at '/credentialSchema'", nil},
+	{"fail/evidence as object", func(d map[string]any) { d["evidence"] = d["evidence"].([]any)[0] }, "at '/evidence'", nil},
+	{"fail/validFrom without timezone", func(d map[string]any) { d["validFrom"] = "2010-01-01T00:00:00" }, "at '/validFrom'", []string{"validFrom"}},
+	{"fail/missing id", func(d map[string]any) { delete(d, "id") }, "missing property 'id'", []string{"id"}},
+	{"fail/contexts out of order", func(d map[string]any) {
+		c := d["@context"].([]any)
+		c[0], c[1] = c[1], c[0]
+	}, "at '/@context/0'", []string{"@context[0]", "@context[1]"}},
+	{"fail/identityType email", func(d map[string]any) {
+		subject(d)["identifier"].([]any)[0].(map[string]any)["identityType"] = "email"
+	}, "at '/credentialSubject/identifier/0/identityType'", nil},
+	{"fail/achievementType outside enum", func(d map[string]any) {
+		subject(d)["achievement"].(map[string]any)["achievementType"] = "Trophy"
+	}, "at '/credentialSubject/achievement/achievementType'", nil},
+	{"ok/achievementType ext", func(d map[string]any) {
+		subject(d)["achievement"].(map[string]any)["achievementType"] = "ext:Trophy"
+	}, "", nil},
+	{"fail/proof as object", func(d map[string]any) {
+		d["proof"] = map[string]any{"type": "DataIntegrityProof"}
+	}, "at '/proof'", nil},
+	{"fail/credentialSubject as array", func(d map[string]any) { d["credentialSubject"] = []any{d["credentialSubject"]} }, "at '/credentialSubject'", []string{"credentialSubject"}},
+	{"fail/achievement without criteria", func(d map[string]any) { delete(subject(d)["achievement"].(map[string]any), "criteria") }, "missing property 'criteria'", []string{"credentialSubject.achievement.criteria"}},
+	// The schema accepts these; the structural checks do not.
+	{"fail/no subject id nor identifier", func(d map[string]any) {
+		delete(subject(d), "id")
+		delete(subject(d), "identifier")
+	}, "", []string{"credentialSubject"}},
+	{"fail/validUntil before validFrom", func(d map[string]any) { d["validUntil"] = "2009-12-31T23:00:00+02:00" }, "", []string{"validUntil"}},
+	{"ok/validUntil the same instant as validFrom", func(d map[string]any) { d["validUntil"] = "2009-12-31T23:00:00-01:00" }, "", nil},
+	{"fail/bad identityHash", func(d map[string]any) {
+		subject(d)["identifier"].([]any)[0].(map[string]any)["identityHash"] = "b5809d8a"
+	}, "", []string{"credentialSubject.identifier[0].identityHash"}},
+}
+
+// Each failure case fails the schema, Check, or both, naming the member.
 func TestFailureCases(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	v := credential.NewSchemaValidator(newSchemaLoader(t))
-	tests := []struct {
-		name   string
-		mutate func(doc map[string]any)
-		schema string   // substring of a schema problem; "" = schema passes
-		check  []string // fields Check reports
-	}{
-		{"ok/base", func(map[string]any) {}, "", nil},
-		{"fail/type as string", func(d map[string]any) { d["type"] = "OpenBadgeCredential" }, "at '/type'", []string{"type"}},
-		{"fail/type without OpenBadgeCredential", func(d map[string]any) { d["type"] = []any{"VerifiableCredential"} }, "at '/type/0'", []string{"type"}},
-		{"fail/issuer.type as string", func(d map[string]any) { d["issuer"].(map[string]any)["type"] = "Profile" }, "at '/issuer'", []string{"issuer.type"}},
-		{"fail/image as string", func(d map[string]any) { d["image"] = "https://example.com/badge.png" }, "at '/image'", nil},
-		{"fail/Image.type as array", func(d map[string]any) { d["image"].(map[string]any)["type"] = []any{"Image"} }, "at '/image/type'", nil},
-		{"fail/credentialStatus as array", func(d map[string]any) { d["credentialStatus"] = []any{d["credentialStatus"]} }, "at '/credentialStatus'", []string{"credentialStatus"}},
-		{"fail/credentialStatus without id", func(d map[string]any) { delete(d["credentialStatus"].(map[string]any), "id") }, "missing property 'id'", []string{"credentialStatus.id"}},
-		{"fail/credentialSchema as object", func(d map[string]any) { d["credentialSchema"] = d["credentialSchema"].([]any)[0] }, "at '/credentialSchema'", nil},
-		{"fail/evidence as object", func(d map[string]any) { d["evidence"] = d["evidence"].([]any)[0] }, "at '/evidence'", nil},
-		{"fail/validFrom without timezone", func(d map[string]any) { d["validFrom"] = "2010-01-01T00:00:00" }, "at '/validFrom'", []string{"validFrom"}},
-		{"fail/missing id", func(d map[string]any) { delete(d, "id") }, "missing property 'id'", []string{"id"}},
-		{"fail/contexts out of order", func(d map[string]any) {
-			c := d["@context"].([]any)
-			c[0], c[1] = c[1], c[0]
-		}, "at '/@context/0'", []string{"@context[0]", "@context[1]"}},
-		{"fail/identityType email", func(d map[string]any) {
-			subject(d)["identifier"].([]any)[0].(map[string]any)["identityType"] = "email"
-		}, "at '/credentialSubject/identifier/0/identityType'", nil},
-		{"fail/achievementType outside enum", func(d map[string]any) {
-			subject(d)["achievement"].(map[string]any)["achievementType"] = "Trophy"
-		}, "at '/credentialSubject/achievement/achievementType'", nil},
-		{"ok/achievementType ext", func(d map[string]any) {
-			subject(d)["achievement"].(map[string]any)["achievementType"] = "ext:Trophy"
-		}, "", nil},
-		{"fail/proof as object", func(d map[string]any) {
-			d["proof"] = map[string]any{"type": "DataIntegrityProof"}
-		}, "at '/proof'", nil},
-		{"fail/credentialSubject as array", func(d map[string]any) { d["credentialSubject"] = []any{d["credentialSubject"]} }, "at '/credentialSubject'", []string{"credentialSubject"}},
-		{"fail/achievement without criteria", func(d map[string]any) { delete(subject(d)["achievement"].(map[string]any), "criteria") }, "missing property 'criteria'", []string{"credentialSubject.achievement.criteria"}},
-		// The schema accepts these; the structural checks do not.
-		{"fail/no subject id nor identifier", func(d map[string]any) {
-			delete(subject(d), "id")
-			delete(subject(d), "identifier")
-		}, "", []string{"credentialSubject"}},
-		{"fail/validUntil before validFrom", func(d map[string]any) { d["validUntil"] = "2009-12-31T23:00:00+02:00" }, "", []string{"validUntil"}},
-		{"ok/validUntil the same instant as validFrom", func(d map[string]any) { d["validUntil"] = "2009-12-31T23:00:00-01:00" }, "", nil},
-		{"fail/bad identityHash", func(d map[string]any) {
-			subject(d)["identifier"].([]any)[0].(map[string]any)["identityHash"] = "b5809d8a"
-		}, "", []string{"credentialSubject.identifier[0].identityHash"}},
-	}
-	for _, tt := range tests {
+	for _, tt := range failureCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			doc := baseCredential(t)
@@ -237,13 +239,11 @@ func TestFailureCases(t *testing.T) {
 	}
 }
 
-// A credential built from the Go types marshals to the shape the OB
-// schema demands.
-func TestBuildFromGoTypes(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
+// builtCredential is an AchievementCredential built from the Go types, as
+// the issuer builds one.
+func builtCredential() credential.AchievementCredential {
 	from := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	vc := credential.AchievementCredential{
+	return credential.AchievementCredential{
 		Context: []any{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
 		ID:      "urn:uuid:6f1c7d38-2d3a-4a7e-9c55-0b1f2f8f3a10",
 		Type:    []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential},
@@ -287,6 +287,14 @@ func TestBuildFromGoTypes(t *testing.T) {
 			StatusListCredential: "https://badges.example.org/status/1",
 		},
 	}
+}
+
+// A credential built from the Go types marshals to the shape the OB
+// schema demands.
+func TestBuildFromGoTypes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	vc := builtCredential()
 	doc, err := credential.AsMap(vc)
 	if err != nil {
 		t.Fatal(err)
@@ -443,6 +451,8 @@ func TestSchemaCacheConcurrent(t *testing.T) {
 	}
 }
 
+// BenchmarkSchemaValidate validates a conforming credential, which the
+// fast checker accepts on its own.
 func BenchmarkSchemaValidate(b *testing.B) {
 	ctx := context.Background()
 	v := credential.NewSchemaValidator(newSchemaLoader(b))
@@ -453,6 +463,39 @@ func BenchmarkSchemaValidate(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := v.Validate(ctx, doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSchemaValidateReference is BenchmarkSchemaValidate with the JSON
+// Schema library alone, as before the fast checker: compare the two.
+func BenchmarkSchemaValidateReference(b *testing.B) {
+	ctx := context.Background()
+	v := credential.NewSchemaValidator(newSchemaLoader(b))
+	doc := readJSON(b, "ob3", "examples", "complete-openbadgecredential.json")
+	if err := v.ValidateReference(ctx, doc, credential.SchemaAchievementCredential); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.ValidateReference(ctx, doc, credential.SchemaAchievementCredential); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSchemaValidateInvalid validates a credential that fails the
+// schema: the fast checker's rejection, then the library's explanation.
+func BenchmarkSchemaValidateInvalid(b *testing.B) {
+	ctx := context.Background()
+	v := credential.NewSchemaValidator(newSchemaLoader(b))
+	doc := readJSON(b, "ob3", "examples", "complete-openbadgecredential.json")
+	doc["validFrom"] = "2010-01-01T00:00:00" // no timezone
+	b.ReportAllocs()
+	for b.Loop() {
+		var se *credential.SchemaError
+		if err := v.Validate(ctx, doc); !errors.As(err, &se) {
 			b.Fatal(err)
 		}
 	}
