@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -31,7 +30,6 @@ var ErrLocked = errors.New("database is in use by another process")
 const (
 	DefaultSweepInterval = time.Minute
 	DefaultLockTimeout   = time.Second
-	DefaultBatchDelay    = time.Millisecond
 )
 
 // defaultLimit is the page size List uses when asked for limit <= 0.
@@ -57,12 +55,6 @@ type Options struct {
 	// file lock before failing with ErrLocked. Zero means
 	// DefaultLockTimeout; it must not be negative.
 	LockTimeout time.Duration
-	// BatchDelay is how long Apply waits for concurrent Apply calls to
-	// join its transaction before it commits (bbolt's MaxBatchDelay): up
-	// to that much latency for a lone caller, in exchange for one fsync
-	// shared by many. Zero means DefaultBatchDelay; it must not be
-	// negative.
-	BatchDelay time.Duration
 }
 
 // DB is a store.Store backed by one bbolt file. Its methods are safe for
@@ -71,7 +63,7 @@ type DB struct {
 	db  *bbolt.DB
 	now func() time.Time
 
-	applying atomic.Int32 // Apply calls in flight
+	group committer // gathers concurrent writes into shared transactions
 
 	stopSweep context.CancelFunc // called by Close to end the sweeper
 	done      chan struct{}      // closed when the sweeper has returned
@@ -89,9 +81,6 @@ func Open(path string, opts Options) (*DB, error) {
 	}
 	if opts.LockTimeout < 0 {
 		return nil, fmt.Errorf("bolt: open %s: negative lock timeout %v", path, opts.LockTimeout)
-	}
-	if opts.BatchDelay < 0 {
-		return nil, fmt.Errorf("bolt: open %s: negative batch delay %v", path, opts.BatchDelay)
 	}
 	lockTimeout := opts.LockTimeout
 	if lockTimeout == 0 {
@@ -130,11 +119,6 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		_ = bdb.Close()
 		return nil, fmt.Errorf("bolt: open %s: create root buckets: %w", path, err)
-	}
-
-	bdb.MaxBatchDelay = DefaultBatchDelay
-	if opts.BatchDelay > 0 {
-		bdb.MaxBatchDelay = opts.BatchDelay
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -191,7 +191,6 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"empty-path", "", bolt.Options{}},
 		{"negative-lock-timeout", filepath.Join(dir, "x.db"), bolt.Options{LockTimeout: -time.Second}},
-		{"negative-batch-delay", filepath.Join(dir, "y.db"), bolt.Options{BatchDelay: -time.Millisecond}},
 		{"not-a-bolt-file", garbage, bolt.Options{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

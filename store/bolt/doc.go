@@ -24,13 +24,14 @@
 // transaction is fsynced before it returns, so an index Allocate returned
 // survives a crash (TestAllocateCrash kills a process mid-allocation).
 //
-// Batches. Apply (store.Batcher) is one transaction too. Concurrent Apply
-// calls go through bbolt's DB.Batch, which runs them in one shared
-// transaction and so one commit and fsync; that is where the time of a
-// durable write goes, and with 16 concurrent issuers it makes a batch of
-// three documents cheaper than a single Put (see bench_test.go). A lone
-// Apply commits at once; a shared one waits up to Options.BatchDelay for
-// company.
+// Batches (group commit). Apply (store.Batcher) is one transaction too.
+// Concurrent Apply and Allocate calls share transactions: while one commits,
+// the calls that arrive queue up, and the next transaction takes them all,
+// so they share one commit and fsync; that is where the time of a durable
+// write goes, and with 16 concurrent issuers it makes a batch of three
+// documents cheaper than a single Put (see bench_test.go). A lone call
+// commits at once. A call refused for its own reason (a conflict, a full
+// list) is refused before it writes and leaves the others alone (group.go).
 //
 // Expiry. An expired token reads as missing at once; a background sweep
 // (Options.SweepInterval) deletes expired tokens to reclaim space.

@@ -70,26 +70,20 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 	fn := func(tx *bbolt.Tx) error {
 		l, err := openList(tx, listID, start)
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		alloc := clone(l.b.Get(listAlloc))
 		if got = firstClear(alloc, start); got < 0 {
-			return store.ErrFull
+			return refuse(store.ErrFull)
 		}
 		alloc[got/8] |= 0x80 >> (got % 8)
 		return l.b.Put(listAlloc, alloc)
 	}
 	// Like Apply: alone, commit at once; with concurrent writers, share a
-	// commit (and its fsync). bbolt may re-run fn, and a re-run starts from
-	// the rolled-back state, so got is always the index that was committed.
-	var err error
-	if d.applying.Add(1) == 1 {
-		err = d.db.Update(fn)
-	} else {
-		err = d.db.Batch(fn)
-	}
-	d.applying.Add(-1)
-	if err != nil {
+	// commit (and its fsync). fn may run again after a shared transaction
+	// is rolled back, and a re-run starts from the rolled-back state, so
+	// got is always the index that was committed.
+	if err := d.update(fn); err != nil {
 		return 0, wrap(op+listID, err)
 	}
 	return got, nil
@@ -114,7 +108,7 @@ func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]i
 		got = make([]int, 0, len(starts))
 		l, err := openList(tx, listID, maxStart)
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		alloc := clone(l.b.Get(listAlloc))
 		for _, start := range starts {
@@ -126,19 +120,13 @@ func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]i
 			got = append(got, i)
 		}
 		if len(got) == 0 {
-			return store.ErrFull
+			return refuse(store.ErrFull)
 		}
 		return l.b.Put(listAlloc, alloc)
 	}
 	// As in Allocate: alone, commit at once; with concurrent writers, share
 	// a commit.
-	if d.applying.Add(1) == 1 {
-		err = d.db.Update(fn)
-	} else {
-		err = d.db.Batch(fn)
-	}
-	d.applying.Add(-1)
-	if err != nil {
+	if err := d.update(fn); err != nil {
 		return nil, wrap(op+listID, err)
 	}
 	if len(got) < len(starts) {

@@ -50,6 +50,7 @@ var batchCases = []struct {
 	{"batch/apply/conflict", testBatchConflict},
 	{"batch/apply/conflict-within-batch", testBatchWithinBatch},
 	{"batch/apply/concurrent", testBatchConcurrent},
+	{"batch/apply/concurrent-mixed", testBatchConcurrentMixed},
 	{"batch/apply/empty", testBatchEmpty},
 	{"batch/apply/empty-value", testBatchEmptyValue},
 	{"batch/copies", testBatchCopies},
@@ -202,6 +203,57 @@ func testBatchConcurrent(t *testing.T, s store.Store, b store.Batcher) {
 	for _, c := range []string{"credentials", "log", "recipients"} {
 		wantCount(t, s, c, 1)
 	}
+}
+
+// testBatchConcurrentMixed runs independent Apply calls alongside calls
+// that conflict with each other: a store that shares transactions between
+// concurrent calls must refuse the losers alone, never the independent
+// calls, and leave nothing of a refused call.
+func testBatchConcurrentMixed(t *testing.T, s store.Store, b store.Batcher) {
+	const n = 48
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			if i%2 == 0 {
+				errs[i] = b.Apply(t.Context(), []store.Write{
+					{Collection: "index", ID: fmt.Sprint("own-", i), Value: []byte("x")},
+					{Collection: "credentials", ID: fmt.Sprint("own-", i), Value: []byte("mine"), Create: true},
+				})
+				return
+			}
+			errs[i] = b.Apply(t.Context(), []store.Write{
+				{Collection: "index", ID: fmt.Sprint("shared-", i), Value: []byte("x")},
+				{Collection: "credentials", ID: "shared", Value: fmt.Appendf(nil, "from-%d", i), Create: true},
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	winners := 0
+	for i, err := range errs {
+		switch {
+		case i%2 == 0 && err != nil:
+			t.Errorf("independent Apply %d: %v", i, err)
+		case i%2 == 0:
+			wantGet(t, s, "credentials", fmt.Sprint("own-", i), "mine")
+		case err == nil:
+			winners++
+			wantGet(t, s, "credentials", "shared", fmt.Sprintf("from-%d", i))
+			wantGet(t, s, "index", fmt.Sprint("shared-", i), "x")
+		case errors.Is(err, store.ErrConflict):
+			wantMissing(t, s, "index", fmt.Sprint("shared-", i))
+		default:
+			t.Errorf("Apply %d: got %v, want nil or ErrConflict", i, err)
+		}
+	}
+	if winners != 1 {
+		t.Errorf("%d calls created the shared document, want 1", winners)
+	}
+	wantCount(t, s, "credentials", n/2+1)
+	wantCount(t, s, "index", n/2+1)
 }
 
 func testBatchEmpty(t *testing.T, s store.Store, b store.Batcher) {
