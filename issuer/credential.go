@@ -68,8 +68,9 @@ type Config struct {
 	DefaultStatusPurpose string
 	// StatusIndexBlock is how many status list indexes are reserved in the
 	// store at once and then handed out from memory (default 16; 1
-	// reserves one per credential). A crash wastes at most this many
-	// indexes per list; none is ever handed out twice.
+	// reserves one per credential). Indexes reserved but not used when
+	// the node stops stay unused (at most this many per concurrent issue);
+	// none is ever handed out twice.
 	StatusIndexBlock int
 }
 

@@ -101,7 +101,7 @@ func (s *Service) listURL(listID string) string { return s.cfg.PublicURL + "/sta
 // Indexes are reserved in the store in blocks of StatusIndexBlock (one
 // atomic store step per block) and handed out from memory: an index is
 // persisted as allocated before any credential is signed with it, so a
-// crash can waste at most a block per list, never hand an index out twice.
+// stop or a crash can waste reserved indexes, never hand one out twice.
 func (s *Service) allocateStatus(ctx context.Context, purpose string, signer Signer) (statusList, int, error) {
 	curKey := purpose + "-" + shortHash(signer.DID)
 	for range 4 {

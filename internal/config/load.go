@@ -94,7 +94,7 @@ var settings = []setting{
 		set: boolean(func(c *Config) *bool { return &c.Contexts.Offline })},
 	{flag: "status-list-size", env: "ACCOLADE_STATUS_LIST_SIZE", def: "131072", usage: "entries per status list (Bitstring Status List minimum 131072)",
 		set: integer(func(c *Config) *int64 { return &c.Status.ListSize })},
-	{flag: "status-index-block", env: "ACCOLADE_STATUS_INDEX_BLOCK", def: "16", usage: "status indexes a node reserves in the store at once (1-1024); a crash wastes at most this many per list, none is reused",
+	{flag: "status-index-block", env: "ACCOLADE_STATUS_INDEX_BLOCK", def: "16", usage: "status indexes a node reserves in the store at once (1-1024); those not used when the node stops stay unused, none is reused",
 		set: integer(func(c *Config) *int64 { return &c.Status.IndexBlock })},
 	{flag: "status-ttl", env: "ACCOLADE_STATUS_TTL", def: "5m", usage: "ttl of status list credentials: HTTP cache lifetime and verifier cache lifetime",
 		set: duration(func(c *Config) *time.Duration { return &c.Status.TTL })},
