@@ -41,6 +41,7 @@ func (s *Server) routes() {
 	s.walletRoutes()
 	s.walletExchangeRoutes()
 	s.oid4vpRoutes(admin)
+	s.badgeRoutes()
 }
 
 func (s *Server) healthz(c *gin.Context) error {
