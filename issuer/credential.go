@@ -72,6 +72,10 @@ type Config struct {
 	// the node stops stay unused (at most this many per concurrent issue);
 	// none is ever handed out twice.
 	StatusIndexBlock int
+	// OnStatusChange, when set, is called with a status list's URL after
+	// one of its bits changed (revoke, suspend, unsuspend): the server's
+	// own status checker forgets its cached copy.
+	OnStatusChange func(listURL string)
 }
 
 // Service issues Open Badges 3.0 credentials and manages profiles and

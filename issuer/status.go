@@ -477,11 +477,15 @@ type listCache struct {
 
 func (s *Service) invalidateList(listID string) {
 	s.lists.mu.Lock()
-	defer s.lists.mu.Unlock()
 	for k := range s.lists.m {
 		if len(k) > len(listID) && k[:len(listID)+1] == listID+"|" {
 			delete(s.lists.m, k)
 		}
+	}
+	s.lists.mu.Unlock()
+	// After the signed copies are gone, so a refetch gets the new bits.
+	if s.cfg.OnStatusChange != nil {
+		s.cfg.OnStatusChange(s.listURL(listID))
 	}
 }
 

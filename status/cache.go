@@ -136,6 +136,18 @@ func (c *cache) fill(ctx context.Context, key cacheKey, cl *call) {
 	close(cl.done)
 }
 
+// forget drops every kind of entry cached for url. A load in flight is
+// not stopped: it may still store what it read before the change.
+func (c *cache) forget(url string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, el := range c.entries {
+		if key.url == url {
+			c.remove(el)
+		}
+	}
+}
+
 // remove drops an entry; c.mu is held.
 func (c *cache) remove(el *list.Element) {
 	e := el.Value.(*cacheEntry)

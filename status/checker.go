@@ -79,6 +79,12 @@ func NewChecker(cfg CheckerConfig) *Checker {
 	return c
 }
 
+// Forget drops the cached copy of the status list at url, so the next
+// check fetches it again. An issuer that changes a list it also verifies
+// calls it, so that its own verifier sees the change at once; other
+// verifiers see it when their copy's ttl ends.
+func (c *Checker) Forget(url string) { c.cache.forget(url) }
+
 // load fetches and reads the list of key for the cache.
 func (c *Checker) load(ctx context.Context, key cacheKey) (any, int64, time.Time, error) {
 	if key.kind == kindRevocationList {

@@ -455,6 +455,29 @@ func TestCacheSeesRevocationAfterTTL(t *testing.T) {
 	}
 }
 
+func TestForgetRefetchesAtOnce(t *testing.T) {
+	t.Parallel()
+	srv, clk := newServer(), newClock()
+	srv.put(listURL, listDoc(t, listURL, "revocation", bitsWith(t, status.MinEntries)))
+	c := newChecker(srv, clk)
+	e := entryWith("42", nil)
+	if _, err := c.CheckStatus(context.Background(), cred(e), e); err != nil {
+		t.Fatal(err)
+	}
+	srv.put(listURL, listDoc(t, listURL, "revocation", bitsWith(t, status.MinEntries, 42)))
+	c.Forget("https://other.example/status/1") // another list: no effect
+	if _, err := c.CheckStatus(context.Background(), cred(e), e); err != nil {
+		t.Fatalf("another list forgotten: %v, want the cached list", err)
+	}
+	c.Forget(listURL)
+	if _, err := c.CheckStatus(context.Background(), cred(e), e); !errors.Is(err, status.ErrRevoked) {
+		t.Fatalf("after Forget: %v, want ErrRevoked", err)
+	}
+	if n := srv.count(listURL); n != 2 {
+		t.Errorf("%d fetches, want 2", n)
+	}
+}
+
 func TestCacheErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("remembered for ErrorTTL", func(t *testing.T) {

@@ -156,6 +156,13 @@ func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) 
 // status checker that fetches status lists through the guarded client and
 // verifies them with the same verifier.
 func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, error) {
+	v, _, err := newVerifierWithChecker(cfg, contexts, resolver)
+	return v, err
+}
+
+// newVerifierWithChecker is newVerifier that also returns its status
+// checker, whose cache the issuer clears when it changes a list.
+func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, *status.Checker, error) {
 	client := newGuardedClient(cfg)
 	var v *verifier.Verifier
 	checker := status.NewChecker(status.CheckerConfig{
@@ -193,7 +200,7 @@ func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Res
 			return b, err
 		},
 	})
-	return v, err
+	return v, checker, err
 }
 
 var _ verifier.StatusChecker = (*status.Checker)(nil)
@@ -241,8 +248,17 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, fmt.Errorf("store %T lacks status list support", st)
 	}
+	// The issuer tells the server's own status checker when it changes a
+	// list, so this node's verifier (badge pages, /credentials/verify)
+	// sees a revocation at once.
+	var checker *status.Checker
 	a.issuer, err = issuer.New(issuer.Config{
 		Store: ist, Identity: id, PublicURL: cfg.HTTP.PublicURL, Logger: log,
+		OnStatusChange: func(listURL string) {
+			if checker != nil {
+				checker.Forget(listURL)
+			}
+		},
 		DI:             &di.Signer{Canonicalizer: canon},
 		Schema:         credential.NewSchemaValidator(a.contexts),
 		StatusListSize: int(cfg.Status.ListSize), StatusIndexBlock: int(cfg.Status.IndexBlock), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
@@ -251,7 +267,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
-	if a.verifier, err = newVerifier(cfg, a.contexts, a.resolver); err != nil {
+	if a.verifier, checker, err = newVerifierWithChecker(cfg, a.contexts, a.resolver); err != nil {
 		_ = st.Close()
 		return nil, err
 	}

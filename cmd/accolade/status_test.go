@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -67,5 +68,51 @@ func postStatus(t *testing.T, url, token string) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 {
 		t.Fatalf("POST %s: %d", url, resp.StatusCode)
+	}
+}
+
+// TestOwnVerifierSeesRevocationAtOnce: with the default 5-minute ttl, the
+// server's own verifier and the public badge page see a revocation made on
+// the same node at once (the issuer clears its checker's copy of the list).
+func TestOwnVerifierSeesRevocationAtOnce(t *testing.T) {
+	const token = "status-test-admin-token-1"
+	vars := map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token}
+	s := startServe(t, t.TempDir(), vars)
+	ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"B","description":"d","criteria":{"narrative":"n"}}`)
+	rec := postJSON(t, s.base+"/api/v1/credentials", token, `{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"r@example.org"},"format":"ldp_vc"}`)
+	verify := func() map[string]any {
+		body, _ := json.Marshal(map[string]any{"verifiableCredential": rec["credential"]})
+		resp, err := http.Post(s.base+"/credentials/verify", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return out
+	}
+	page := func() string {
+		resp, err := http.Get(s.base + "/badges/" + strings.TrimPrefix(rec["id"].(string), "urn:uuid:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if out := verify(); out["verified"] != true {
+		t.Fatalf("before revocation: %v", out)
+	}
+	if p := page(); !strings.Contains(p, "Verified") {
+		t.Fatalf("badge page before revocation does not say Verified")
+	}
+	postStatus(t, s.base+"/api/v1/credentials/"+rec["id"].(string)+"/revoke", token)
+	out := verify()
+	if errs, _ := json.Marshal(out["errors"]); out["verified"] != false || !strings.Contains(string(errs), "revoked") {
+		t.Errorf("right after revocation, within the list's ttl: %v", out)
+	}
+	if p := page(); !strings.Contains(p, "Revoked") {
+		t.Errorf("badge page right after revocation does not say Revoked")
 	}
 }
