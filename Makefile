@@ -28,8 +28,12 @@ run: build ## run the service on 127.0.0.1:8080 with embedded storage in ./data
 interop/js/node_modules/.package-lock.json: interop/js/package-lock.json interop/js/package.json
 	cd interop/js && npm ci --no-audit --no-fund --loglevel=error
 
+# puppeteer-core drives Debian's Chromium for the badge page browser test (no bundled browser).
+interop/browser/node_modules/.package-lock.json: interop/browser/package-lock.json interop/browser/package.json
+	cd interop/browser && npm ci --no-audit --no-fund --loglevel=error
+
 .PHONY: interop-deps
-interop-deps: interop/js/node_modules/.package-lock.json ## install the interop harness's npm packages
+interop-deps: interop/js/node_modules/.package-lock.json interop/browser/node_modules/.package-lock.json ## install the npm packages of the interop harness and the browser test
 
 .PHONY: test
 test: interop-deps ## run every test with the race detector, then each benchmark once

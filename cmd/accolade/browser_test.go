@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/accolade-badges/accolade/internal/sharedtest"
+)
+
+// chromium is the browser the badge page test drives: $ACCOLADE_CHROMIUM,
+// else Debian's /usr/bin/chromium (.ci/run installs it).
+func chromium(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("ACCOLADE_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("no Chromium at %s (%v): install it (apt-get install -y chromium) or set ACCOLADE_CHROMIUM", path, err)
+	}
+	return path
+}
+
+// TestBadgePageInChromium opens a public badge page in a real browser
+// (interop/browser/badgepage.mjs, puppeteer-core on Chromium): the page
+// loads under its Content-Security-Policy without errors, says Verified,
+// offers the LinkedIn links, and after a revocation its "Verify again"
+// button (the page's own script calling POST /credentials/verify) turns the
+// verdict to Revoked.
+func TestBadgePageInChromium(t *testing.T) {
+	browser := chromium(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "interop", "browser", "badgepage.mjs")
+	if _, err := os.Stat(filepath.Join(root, "interop", "browser", "node_modules", "puppeteer-core")); err != nil {
+		t.Fatalf("puppeteer-core is not installed: run make interop-deps (%v)", err)
+	}
+	const token = "browser-test-admin-token-0"
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token})
+	ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"Tom & Jerry <Chase> Award","description":"Chased well.",
+		"criteria":{"narrative":"Chase."},"achievementType":"Badge",
+		"image":{"id":"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+"}}`)
+	for _, format := range []string{"ldp_vc", "jwt_vc"} {
+		t.Run(format, func(t *testing.T) {
+			rec := postJSON(t, s.base+"/api/v1/credentials", token, `{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"ada@example.org"},"format":"`+format+`"}`)
+			id := rec["id"].(string)
+			pageURL := s.base + "/badges/" + strings.TrimPrefix(id, "urn:uuid:")
+			in, _ := json.Marshal(map[string]string{"page": pageURL, "revoke": s.base + "/api/v1/credentials/" + id + "/revoke", "token": token})
+			cmd := exec.Command("node", script)
+			cmd.Env = append(os.Environ(), "ACCOLADE_CHROMIUM="+browser)
+			cmd.Stdin = bytes.NewReader(in)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("badgepage.mjs: %v\n%s", err, stderr.String())
+			}
+			var got struct {
+				Status                 int      `json:"status"`
+				BannerOnLoad           string   `json:"bannerOnLoad"`
+				BannerAfterVerifyAgain string   `json:"bannerAfterVerifyAgain"`
+				ChecksAfter            []string `json:"checksAfter"`
+				Links                  []string `json:"links"`
+				ImagesLoaded           int      `json:"imagesLoaded"`
+				ConsoleErrors          []string `json:"consoleErrors"`
+			}
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("badgepage.mjs output %q: %v", out, err)
+			}
+			if got.Status != 200 || got.BannerOnLoad != "Verified" {
+				t.Errorf("page: HTTP %d, banner %q; want 200 and Verified", got.Status, got.BannerOnLoad)
+			}
+			if len(got.ConsoleErrors) > 0 {
+				t.Errorf("browser console errors (a blocked script, style or image under the CSP?): %q", got.ConsoleErrors)
+			}
+			if got.ImagesLoaded < 1 {
+				t.Errorf("the badge image did not load")
+			}
+			if got.BannerAfterVerifyAgain != "Revoked" {
+				t.Errorf("after revoking and pressing Verify again: banner %q, want Revoked (checks %q)", got.BannerAfterVerifyAgain, got.ChecksAfter)
+			}
+			if !slices.ContainsFunc(got.ChecksAfter, func(c string) bool { return strings.HasPrefix(c, "status failed") }) {
+				t.Errorf("checks after Verify again: %q, want a failed status check", got.ChecksAfter)
+			}
+			var add *url.URL
+			for _, l := range got.Links {
+				if u, err := url.Parse(l); err == nil && u.Host == "www.linkedin.com" && u.Path == "/profile/add" {
+					add = u
+				}
+			}
+			if add == nil {
+				t.Fatalf("no LinkedIn add-to-profile link among %q", got.Links)
+			}
+			// certUrl names the page under the server's public URL
+			// (http://localhost:PORT here, while the test dials 127.0.0.1).
+			wantCert := strings.Replace(pageURL, "127.0.0.1", "localhost", 1)
+			if q := add.Query(); q.Get("name") != "Tom & Jerry <Chase> Award" || q.Get("certUrl") != wantCert || q.Get("certId") != id {
+				t.Errorf("add-to-profile link %s: name %q, certUrl %q, certId %q", add, q.Get("name"), q.Get("certUrl"), q.Get("certId"))
+			}
+		})
+	}
+}
