@@ -11,6 +11,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/internal/bitlist"
 )
 
 var (
@@ -309,7 +310,7 @@ func checkListState(l store.ListState) error {
 	if l.ID == "" {
 		return errors.New("empty status list ID")
 	}
-	if err := checkSize(l.Size); err != nil {
+	if err := bitlist.CheckSize(l.Size); err != nil {
 		return fmt.Errorf("list %s: %w", l.ID, err)
 	}
 	if len(l.Bits) != l.Size/8 || len(l.Alloc) != l.Size/8 {

@@ -5,12 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/bits"
 
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/internal/bitlist"
 )
 
 // Each status list is a bucket lists/<list ID> holding four keys. Allocate,
@@ -32,7 +32,7 @@ func (d *DB) CreateList(ctx context.Context, listID string, size int) error {
 	if err := begin(ctx, op+listID, listID); err != nil {
 		return err
 	}
-	if err := checkSize(size); err != nil {
+	if err := bitlist.CheckSize(size); err != nil {
 		return fmt.Errorf("bolt: %s%s: %w", op, listID, err)
 	}
 	err := d.db.Update(func(tx *bbolt.Tx) error {
@@ -73,7 +73,7 @@ func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error
 			return refuse(err)
 		}
 		alloc := clone(l.b.Get(listAlloc))
-		if got = firstClear(alloc, start); got < 0 {
+		if got = bitlist.FirstClear(alloc, start); got < 0 {
 			return refuse(store.ErrFull)
 		}
 		alloc[got/8] |= 0x80 >> (got % 8)
@@ -98,7 +98,7 @@ func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]i
 	if err := begin(ctx, op+listID, listID); err != nil {
 		return nil, err
 	}
-	maxStart, err := checkStarts(starts)
+	maxStart, err := bitlist.CheckStarts(starts)
 	if err != nil {
 		return nil, fmt.Errorf("bolt: %s%s: %w", op, listID, err)
 	}
@@ -112,7 +112,7 @@ func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]i
 		}
 		alloc := clone(l.b.Get(listAlloc))
 		for _, start := range starts {
-			i := firstClear(alloc, start)
+			i := bitlist.FirstClear(alloc, start)
 			if i < 0 {
 				break
 			}
@@ -224,7 +224,7 @@ func (d *DB) ListInfo(ctx context.Context, listID string) (int, int, uint64, err
 		if err != nil {
 			return err
 		}
-		size, allocated, version = l.size, popCount(l.b.Get(listAlloc)), l.version
+		size, allocated, version = l.size, bitlist.PopCount(l.b.Get(listAlloc)), l.version
 		return nil
 	})
 	if err != nil {
@@ -253,7 +253,7 @@ func openList(tx *bbolt.Tx, listID string, index int) (list, error) {
 		return list{}, errors.New("damaged status list: bad size or version")
 	}
 	l := list{b: b, size: int(binary.BigEndian.Uint64(size)), version: binary.BigEndian.Uint64(version)}
-	if checkSize(l.size) != nil || len(b.Get(listBits)) != l.size/8 || len(b.Get(listAlloc)) != l.size/8 {
+	if bitlist.CheckSize(l.size) != nil || len(b.Get(listBits)) != l.size/8 || len(b.Get(listAlloc)) != l.size/8 {
 		return list{}, errors.New("damaged status list: bitmaps do not match its size")
 	}
 	if index >= l.size {
@@ -272,58 +272,4 @@ func beginIndex(ctx context.Context, op, listID string, index int) error {
 		return fmt.Errorf("bolt: %s%s: index %d: %w", op, listID, index, store.ErrOutOfRange)
 	}
 	return nil
-}
-
-// checkSize enforces the list sizes store.StatusLists.CreateList accepts.
-func checkSize(size int) error {
-	if size < 8 || size > store.MaxStatusListSize || size%8 != 0 {
-		return fmt.Errorf("size %d is not a multiple of 8 between 8 and %d", size, store.MaxStatusListSize)
-	}
-	return nil
-}
-
-// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
-// starts whatever the list: 1 to store.MaxAllocateMany of them, none
-// negative. It returns the largest, for the caller to check against the
-// list's size.
-func checkStarts(starts []int) (int, error) {
-	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
-		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
-	}
-	maxStart := 0
-	for _, start := range starts {
-		if start < 0 {
-			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
-		}
-		maxStart = max(maxStart, start)
-	}
-	return maxStart, nil
-}
-
-// firstClear returns the first clear bit of m at or after bit start,
-// wrapping around to bit 0, or -1 if every bit is set. Bits are numbered
-// most significant first, as in store.StatusLists.
-func firstClear(m []byte, start int) int {
-	sb := start / 8
-	// Treat the bits of start's byte that come before start as set.
-	if b := m[sb] | byte(uint(0xFF00)>>(start%8)); b != 0xFF {
-		return sb*8 + bits.LeadingZeros8(^b)
-	}
-	for _, r := range [][2]int{{sb + 1, len(m)}, {0, sb + 1}} {
-		for i := r[0]; i < r[1]; i++ {
-			if m[i] != 0xFF {
-				return i*8 + bits.LeadingZeros8(^m[i])
-			}
-		}
-	}
-	return -1
-}
-
-// popCount returns the number of set bits in m.
-func popCount(m []byte) int {
-	n := 0
-	for _, b := range m {
-		n += bits.OnesCount8(b)
-	}
-	return n
 }

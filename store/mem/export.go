@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/internal/bitlist"
 )
 
 var (
@@ -189,7 +190,7 @@ func (s *Store) ImportStatusLists(ctx context.Context, lists iter.Seq2[store.Lis
 		if l.ID == "" {
 			return false, errors.New("empty status list ID")
 		}
-		if err := checkSize(l.Size); err != nil {
+		if err := bitlist.CheckSize(l.Size); err != nil {
 			return false, fmt.Errorf("list %s: %w", l.ID, err)
 		}
 		if len(l.Bits) != l.Size/8 || len(l.Alloc) != l.Size/8 {

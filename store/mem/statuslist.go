@@ -3,9 +3,9 @@ package mem
 import (
 	"context"
 	"fmt"
-	"math/bits"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/internal/bitlist"
 )
 
 // statusList is one store.StatusLists list. bits and alloc hold size/8
@@ -23,7 +23,7 @@ func (s *Store) CreateList(ctx context.Context, listID string, size int) error {
 		return err
 	}
 	defer s.mu.Unlock()
-	if err := checkSize(size); err != nil {
+	if err := bitlist.CheckSize(size); err != nil {
 		return fmt.Errorf("mem: create status list %s: %w", listID, err)
 	}
 	if _, ok := s.lists[listID]; ok {
@@ -41,7 +41,7 @@ func (s *Store) Allocate(ctx context.Context, listID string, start int) (int, er
 		return 0, err
 	}
 	defer s.mu.Unlock()
-	i := firstClear(l.alloc, start)
+	i := bitlist.FirstClear(l.alloc, start)
 	if i < 0 {
 		return 0, fmt.Errorf("mem: %s %s: %w", op, listID, store.ErrFull)
 	}
@@ -57,7 +57,7 @@ func (s *Store) AllocateMany(ctx context.Context, listID string, starts []int) (
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	maxStart, err := checkStarts(starts)
+	maxStart, err := bitlist.CheckStarts(starts)
 	l, ok := s.lists[listID]
 	switch {
 	case err != nil:
@@ -71,7 +71,7 @@ func (s *Store) AllocateMany(ctx context.Context, listID string, starts []int) (
 	}
 	got := make([]int, 0, len(starts))
 	for _, start := range starts {
-		i := firstClear(l.alloc, start)
+		i := bitlist.FirstClear(l.alloc, start)
 		if i < 0 {
 			return got, fmt.Errorf("mem: %s %s: %d of %d starts served: %w", op, listID, len(got), len(starts), store.ErrFull)
 		}
@@ -124,7 +124,7 @@ func (s *Store) ListInfo(ctx context.Context, listID string) (int, int, uint64, 
 		return 0, 0, 0, err
 	}
 	defer s.mu.Unlock()
-	return l.size, popCount(l.alloc), l.version, nil
+	return l.size, bitlist.PopCount(l.alloc), l.version, nil
 }
 
 // beginList is begin for the StatusLists methods: it also finds the list
@@ -148,58 +148,4 @@ func (s *Store) beginList(ctx context.Context, op, listID string, index int) (*s
 	}
 	s.mu.Unlock()
 	return nil, fmt.Errorf("mem: %s %s: %w", op, listID, err)
-}
-
-// checkSize enforces the list sizes store.StatusLists.CreateList accepts.
-func checkSize(size int) error {
-	if size < 8 || size > store.MaxStatusListSize || size%8 != 0 {
-		return fmt.Errorf("size %d is not a multiple of 8 between 8 and %d", size, store.MaxStatusListSize)
-	}
-	return nil
-}
-
-// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
-// starts whatever the list: 1 to store.MaxAllocateMany of them, none
-// negative. It returns the largest, for the caller to check against the
-// list's size.
-func checkStarts(starts []int) (int, error) {
-	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
-		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
-	}
-	maxStart := 0
-	for _, start := range starts {
-		if start < 0 {
-			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
-		}
-		maxStart = max(maxStart, start)
-	}
-	return maxStart, nil
-}
-
-// firstClear returns the first clear bit of m at or after bit start,
-// wrapping around to bit 0, or -1 if every bit is set. Bits are numbered
-// most significant first, as in store.StatusLists.
-func firstClear(m []byte, start int) int {
-	sb := start / 8
-	// Treat the bits of start's byte that come before start as set.
-	if b := m[sb] | byte(uint(0xFF00)>>(start%8)); b != 0xFF {
-		return sb*8 + bits.LeadingZeros8(^b)
-	}
-	for _, r := range [][2]int{{sb + 1, len(m)}, {0, sb + 1}} {
-		for i := r[0]; i < r[1]; i++ {
-			if m[i] != 0xFF {
-				return i*8 + bits.LeadingZeros8(^m[i])
-			}
-		}
-	}
-	return -1
-}
-
-// popCount returns the number of set bits in m.
-func popCount(m []byte) int {
-	n := 0
-	for _, b := range m {
-		n += bits.OnesCount8(b)
-	}
-	return n
 }
