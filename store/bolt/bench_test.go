@@ -10,15 +10,14 @@
 package bolt_test
 
 import (
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/storetest"
 
 	"github.com/accolade-badges/accolade/store/bolt"
 )
@@ -141,110 +140,8 @@ func BenchmarkPutsParallel(b *testing.B) {
 	})
 }
 
-// benchListSize is the smallest list W3C Bitstring Status List allows.
-const benchListSize = 131072
-
-// BenchmarkAllocate allocates from random starts in a production-size list,
-// starting a new list (untimed) whenever one is full.
-func BenchmarkAllocate(b *testing.B) {
-	db := benchDB(b)
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := db.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		_, err := db.Allocate(ctx, id, rand.IntN(benchListSize))
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = db.Allocate(ctx, id, rand.IntN(benchListSize))
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkAllocateMany64 reserves 64 random starts per operation in one
-// call, starting a new list (untimed) whenever one is full.
-func BenchmarkAllocateMany64(b *testing.B) {
-	db := benchDB(b)
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := db.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	starts := make([]int, 64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		for i := range starts {
-			starts[i] = rand.IntN(benchListSize)
-		}
-		got, err := db.AllocateMany(ctx, id, starts)
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = db.AllocateMany(ctx, id, starts[len(got):])
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkSetStatus flips random bits of a production-size list, so that
-// every call changes the bitstring.
-func BenchmarkSetStatus(b *testing.B) {
-	db := benchDB(b)
-	ctx := b.Context()
-	if err := db.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := db.SetStatus(ctx, "list", rand.IntN(benchListSize), i%2 == 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkBits reads a production-size bitstring, as publishing the list
-// credential does.
-func BenchmarkBits(b *testing.B) {
-	db := benchDB(b)
-	ctx := b.Context()
-	if err := db.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	for range 1000 {
-		if _, err := db.SetStatus(ctx, "list", rand.IntN(benchListSize), true); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, _, err := db.Bits(ctx, "list"); err != nil {
-			b.Fatal(err)
-		}
-	}
+// BenchmarkStatusLists runs the shared status list benchmarks
+// (storetest.BenchStatusLists) on bbolt: every write is fsynced.
+func BenchmarkStatusLists(b *testing.B) {
+	storetest.BenchStatusLists(b, func(b *testing.B) store.StatusLists { return benchDB(b) })
 }

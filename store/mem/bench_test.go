@@ -4,14 +4,13 @@
 package mem_test
 
 import (
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/store/mem"
+	"github.com/accolade-badges/accolade/store/storetest"
 )
 
 var benchValue = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","OpenBadgeCredential"],"name":"benchmark"}`)
@@ -71,101 +70,8 @@ func BenchmarkTakeToken(b *testing.B) {
 	}
 }
 
-// benchListSize is the smallest list W3C Bitstring Status List allows.
-const benchListSize = 131072
-
-// BenchmarkAllocate allocates from random starts in a production-size list,
-// starting a new list (untimed) whenever one is full.
-func BenchmarkAllocate(b *testing.B) {
-	s := mem.New(mem.Options{})
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := s.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		_, err := s.Allocate(ctx, id, rand.IntN(benchListSize))
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = s.Allocate(ctx, id, rand.IntN(benchListSize))
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkAllocateMany64 reserves 64 random starts per operation in one
-// call, starting a new list (untimed) whenever one is full.
-func BenchmarkAllocateMany64(b *testing.B) {
-	s := mem.New(mem.Options{})
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := s.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	starts := make([]int, 64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		for i := range starts {
-			starts[i] = rand.IntN(benchListSize)
-		}
-		got, err := s.AllocateMany(ctx, id, starts)
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = s.AllocateMany(ctx, id, starts[len(got):])
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkSetStatus(b *testing.B) {
-	s := mem.New(mem.Options{})
-	ctx := b.Context()
-	if err := s.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := s.SetStatus(ctx, "list", rand.IntN(benchListSize), i%2 == 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkBits(b *testing.B) {
-	s := mem.New(mem.Options{})
-	ctx := b.Context()
-	if err := s.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, _, err := s.Bits(ctx, "list"); err != nil {
-			b.Fatal(err)
-		}
-	}
+// BenchmarkStatusLists runs the shared status list benchmarks
+// (storetest.BenchStatusLists) in memory.
+func BenchmarkStatusLists(b *testing.B) {
+	storetest.BenchStatusLists(b, func(*testing.B) store.StatusLists { return mem.New(mem.Options{}) })
 }

@@ -2,13 +2,13 @@ package redis
 
 import (
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/storetest"
 )
 
 // TestRedisAllocateAcrossClients has two stores with their own connection
@@ -126,104 +126,8 @@ func TestRedisStatusListKeysInOneSlot(t *testing.T) {
 	}
 }
 
-// benchListSize is the smallest list W3C Bitstring Status List allows.
-const benchListSize = 131072
-
-func BenchmarkRedisAllocate(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := db.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		_, err := db.Allocate(ctx, id, rand.IntN(benchListSize))
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = db.Allocate(ctx, id, rand.IntN(benchListSize))
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkRedisAllocateMany64 reserves 64 random starts per operation in
-// one script, starting a new list (untimed) whenever one is full.
-func BenchmarkRedisAllocateMany64(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	lists := 0
-	newList := func() string {
-		lists++
-		id := fmt.Sprint("list-", lists)
-		if err := db.CreateList(ctx, id, benchListSize); err != nil {
-			b.Fatal(err)
-		}
-		return id
-	}
-	id := newList()
-	starts := make([]int, 64)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		for i := range starts {
-			starts[i] = rand.IntN(benchListSize)
-		}
-		got, err := db.AllocateMany(ctx, id, starts)
-		if errors.Is(err, store.ErrFull) {
-			b.StopTimer()
-			id = newList()
-			b.StartTimer()
-			_, err = db.AllocateMany(ctx, id, starts[len(got):])
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRedisSetStatus(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	if err := db.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := db.SetStatus(ctx, "list", rand.IntN(benchListSize), i%2 == 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRedisBits(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	if err := db.CreateList(ctx, "list", benchListSize); err != nil {
-		b.Fatal(err)
-	}
-	for range 1000 {
-		if _, err := db.SetStatus(ctx, "list", rand.IntN(benchListSize), true); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		if _, _, err := db.Bits(ctx, "list"); err != nil {
-			b.Fatal(err)
-		}
-	}
+// BenchmarkRedisStatusLists runs the shared status list benchmarks
+// (storetest.BenchStatusLists) on the test Redis, each under a fresh prefix.
+func BenchmarkRedisStatusLists(b *testing.B) {
+	storetest.BenchStatusLists(b, func(b *testing.B) store.StatusLists { return newDB(b, randomPrefix()) })
 }
