@@ -101,7 +101,7 @@ type badgePages struct {
 // badges and a verifier is configured (the page verifies on every request).
 func (s *Server) badgeRoutes() {
 	svc, ok := s.cfg.Issuer.(BadgePages)
-	if !ok || s.cfg.Verifier == nil {
+	if !ok || s.cfg.Verifier == nil || s.cfg.NoBadgePages {
 		return
 	}
 	b := badgePages{s: s, svc: svc}

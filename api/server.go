@@ -48,7 +48,9 @@ type Config struct {
 	// routes exist only when set.
 	OID4VP OID4VPVerifier
 	// Wallet is optional; with it come /wallet/v1 and /share.
-	Wallet       Wallet
+	Wallet Wallet
+	// NoBadgePages turns off the public badge pages (/badges/{id}).
+	NoBadgePages bool
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64

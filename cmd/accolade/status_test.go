@@ -116,3 +116,33 @@ func TestOwnVerifierSeesRevocationAtOnce(t *testing.T) {
 		t.Errorf("badge page right after revocation does not say Revoked")
 	}
 }
+
+// TestBadgePagesCanBeTurnedOff: with ACCOLADE_BADGE_PAGES=false an issued
+// credential has no public page (the route does not exist), and issuing
+// and verifying work as before.
+func TestBadgePagesCanBeTurnedOff(t *testing.T) {
+	const token = "status-test-admin-token-2"
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token, "ACCOLADE_BADGE_PAGES": "false"})
+	ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"B","description":"d","criteria":{"narrative":"n"}}`)
+	rec := postJSON(t, s.base+"/api/v1/credentials", token, `{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"r@example.org"},"format":"ldp_vc"}`)
+	for _, path := range []string{"/badges/" + strings.TrimPrefix(rec["id"].(string), "urn:uuid:"), "/badges/assets/badge.js"} {
+		resp, err := http.Get(s.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s with badge pages off: %d, want 404", path, resp.StatusCode)
+		}
+	}
+	body, _ := json.Marshal(map[string]any{"verifiableCredential": rec["credential"]})
+	resp, err := http.Post(s.base+"/credentials/verify", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("verify with badge pages off: %d", resp.StatusCode)
+	}
+}

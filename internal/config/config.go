@@ -139,6 +139,8 @@ type Issuer struct {
 	KeyAlg string
 	// DIDMethod picks the issuer DID placed in credentials: auto, web or key.
 	DIDMethod string
+	// BadgePages serves a public page per issued credential (/badges/{id}).
+	BadgePages bool
 }
 
 // DID configures DID resolution.

@@ -28,7 +28,7 @@ func TestLoadDefaults(t *testing.T) {
 		HTTP:     HTTP{Addr: "127.0.0.1:8080", PublicURL: "http://localhost:8080", ShutdownTimeout: 15 * time.Second, MaxBodyBytes: 1 << 20},
 		Store:    Store{DataDir: "./data", URL: "bolt://data/accolade.db", RedisPrefix: "accolade"},
 		Security: Security{KEKFile: "data/kek"},
-		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto"},
+		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto", BadgePages: true},
 		DID:      DID{CacheTTL: 5 * time.Minute},
 		Verify:   Verify{ClockSkew: 2 * time.Minute},
 		Proof:    Proof{Canonicalizer: "fast"},

@@ -80,6 +80,8 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.Security.KEKFile })},
 	{flag: "allow-loopback", env: "ACCOLADE_ALLOW_LOOPBACK", def: "false", usage: "let outbound fetches (did:web, status lists, contexts) reach loopback; implied when the public URL is on loopback",
 		set: boolean(func(c *Config) *bool { return &c.Security.AllowLoopback })},
+	{flag: "badge-pages", env: "ACCOLADE_BADGE_PAGES", def: "true", usage: "serve a public page per issued credential at /badges/{id} (live verification, LinkedIn links, downloads); false turns them off",
+		set: boolean(func(c *Config) *bool { return &c.Issuer.BadgePages })},
 	{flag: "issuer-name", env: "ACCOLADE_ISSUER_NAME", def: "Accolade Issuer", usage: "name of the default issuer profile made on first start",
 		set: str(func(c *Config) *string { return &c.Issuer.Name })},
 	{flag: "key-alg", env: "ACCOLADE_KEY_ALG", def: "EdDSA", usage: "algorithm of generated issuer keys: EdDSA (Ed25519) or ES256 (P-256)",
