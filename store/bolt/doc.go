@@ -25,7 +25,8 @@
 // survives a crash (TestAllocateCrash kills a process mid-allocation).
 //
 // Batches (group commit). Apply (store.Batcher) is one transaction too.
-// Concurrent Apply and Allocate calls share transactions: while one commits,
+// Concurrent writes (Apply, Create, Put, Delete, Next, PutToken, TakeToken,
+// Allocate, AllocateMany, SetStatus) share transactions: while one commits,
 // the calls that arrive queue up, and the next transaction takes them all,
 // so they share one commit and fsync; that is where the time of a durable
 // write goes, and with 16 concurrent issuers it makes a batch of three

@@ -12,18 +12,20 @@ import (
 // Error messages name the collection but never the ID; IDs can be
 // credentials' subjects or other identifiers that must not reach logs.
 
-// Create implements store.Docs in one Update transaction.
+// Create implements store.Docs in one write transaction, shared with
+// concurrent writers (group commit, group.go) like every single write here.
 func (d *DB) Create(ctx context.Context, collection, id string, value []byte) error {
 	if err := begin(ctx, "create", collection, id); err != nil {
 		return err
 	}
-	err := d.db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.Bucket(rootDocs).CreateBucketIfNotExists([]byte(collection))
+	err := d.update(func(tx *bbolt.Tx) error {
+		docs := tx.Bucket(rootDocs)
+		if _, ok := lookup(docs.Bucket([]byte(collection)), id); ok {
+			return refuse(store.ErrConflict)
+		}
+		b, err := docs.CreateBucketIfNotExists([]byte(collection))
 		if err != nil {
 			return err
-		}
-		if _, ok := lookup(b, id); ok {
-			return store.ErrConflict
 		}
 		return b.Put([]byte(id), nonNil(value))
 	})
@@ -35,7 +37,7 @@ func (d *DB) Put(ctx context.Context, collection, id string, value []byte) error
 	if err := begin(ctx, "put", collection, id); err != nil {
 		return err
 	}
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.update(func(tx *bbolt.Tx) error {
 		b, err := tx.Bucket(rootDocs).CreateBucketIfNotExists([]byte(collection))
 		if err != nil {
 			return err
@@ -67,10 +69,10 @@ func (d *DB) Delete(ctx context.Context, collection, id string) error {
 	if err := begin(ctx, "delete", collection, id); err != nil {
 		return err
 	}
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(rootDocs).Bucket([]byte(collection))
 		if _, ok := lookup(b, id); !ok {
-			return store.ErrNotFound
+			return refuse(store.ErrNotFound)
 		}
 		return b.Delete([]byte(id))
 	})

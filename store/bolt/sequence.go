@@ -13,7 +13,7 @@ func (d *DB) Next(ctx context.Context, name string) (uint64, error) {
 		return 0, err
 	}
 	var n uint64
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.update(func(tx *bbolt.Tx) error {
 		b, err := tx.Bucket(rootSeqs).CreateBucketIfNotExists([]byte(name))
 		if err != nil {
 			return err

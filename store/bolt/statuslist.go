@@ -143,10 +143,10 @@ func (d *DB) SetStatus(ctx context.Context, listID string, index int, value bool
 		return false, err
 	}
 	var prev bool
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.update(func(tx *bbolt.Tx) error {
 		l, err := openList(tx, listID, index)
 		if err != nil {
-			return err
+			return refuse(err)
 		}
 		mask := byte(0x80) >> (index % 8)
 		bs := l.b.Get(listBits)

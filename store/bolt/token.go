@@ -34,13 +34,14 @@ func (d *DB) PutToken(ctx context.Context, kind, id string, value []byte, ttl ti
 	binary.BigEndian.PutUint64(rec, uint64(now.Add(ttl).UnixNano()))
 	copy(rec[expiryLen:], value)
 
-	err := d.db.Update(func(tx *bbolt.Tx) error {
-		b, err := tx.Bucket(rootTokens).CreateBucketIfNotExists([]byte(kind))
+	err := d.update(func(tx *bbolt.Tx) error {
+		tokens := tx.Bucket(rootTokens)
+		if old, ok := lookup(tokens.Bucket([]byte(kind)), id); ok && live(old, now) {
+			return refuse(store.ErrConflict)
+		}
+		b, err := tokens.CreateBucketIfNotExists([]byte(kind))
 		if err != nil {
 			return err
-		}
-		if old, ok := lookup(b, id); ok && live(old, now) {
-			return store.ErrConflict
 		}
 		return b.Put([]byte(id), rec)
 	})
@@ -73,11 +74,12 @@ func (d *DB) TakeToken(ctx context.Context, kind, id string) ([]byte, error) {
 	}
 	var out []byte
 	found := false
-	err := d.db.Update(func(tx *bbolt.Tx) error {
+	err := d.update(func(tx *bbolt.Tx) error {
+		out, found = nil, false // a re-run starts afresh
 		b := tx.Bucket(rootTokens).Bucket([]byte(kind))
 		rec, ok := lookup(b, id)
 		if !ok {
-			return store.ErrNotFound
+			return refuse(store.ErrNotFound)
 		}
 		if found = live(rec, d.now()); found {
 			out = clone(rec[expiryLen:])
