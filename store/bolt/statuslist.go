@@ -59,34 +59,16 @@ func (d *DB) CreateList(ctx context.Context, listID string, size int) error {
 	return wrap(op+listID, err)
 }
 
-// Allocate implements store.StatusLists: the search and the update of the
-// allocation bitmap are one Update transaction.
+// Allocate implements store.StatusLists: AllocateMany with one start.
 func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error) {
-	const op = "allocate in status list "
-	if err := beginIndex(ctx, op, listID, start); err != nil {
+	if err := beginIndex(ctx, "allocate in status list ", listID, start); err != nil {
 		return 0, err
 	}
-	var got int
-	fn := func(tx *bbolt.Tx) error {
-		l, err := openList(tx, listID, start)
-		if err != nil {
-			return refuse(err)
-		}
-		alloc := clone(l.b.Get(listAlloc))
-		if got = bitlist.FirstClear(alloc, start); got < 0 {
-			return refuse(store.ErrFull)
-		}
-		alloc[got/8] |= 0x80 >> (got % 8)
-		return l.b.Put(listAlloc, alloc)
+	got, err := d.AllocateMany(ctx, listID, []int{start})
+	if err != nil {
+		return 0, err
 	}
-	// Like Apply: alone, commit at once; with concurrent writers, share a
-	// commit (and its fsync). fn may run again after a shared transaction
-	// is rolled back, and a re-run starts from the rolled-back state, so
-	// got is always the index that was committed.
-	if err := d.update(fn); err != nil {
-		return 0, wrap(op+listID, err)
-	}
-	return got, nil
+	return got[0], nil
 }
 
 // AllocateMany implements store.StatusLists: the searches for every start

@@ -40,8 +40,11 @@ redis.call('HSET', KEYS[1], 'size', ARGV[1], 'version', 0)
 return 1
 `)
 
-	// allocateScript: KEYS = meta, alloc; ARGV = start. Returns the index
-	// it reserved, or a negative reply.
+	// allocateManyScript: KEYS = meta, alloc; ARGV = the starts, none
+	// negative. Returns {negative reply} if the list is missing or a start
+	// is out of range, having reserved nothing. Otherwise it serves each
+	// start in turn and returns the indexes it reserved, followed by the
+	// full reply if the list filled up before every start was served.
 	//
 	// BITPOS takes its range in bytes (the BIT unit needs Redis 7.0), so
 	// the bits of start's own byte from start on are read with GETBIT
@@ -49,46 +52,6 @@ return 1
 	// around, the bytes from 0 up to and including start's byte, where only
 	// bits before start can still be clear. With an explicit end, BITPOS
 	// looking for a 0 returns -1 when the range has none.
-	allocateScript = goredis.NewScript(`
-local size = tonumber(redis.call('HGET', KEYS[1], 'size'))
-if not size then
-  return -1
-end
-local start = tonumber(ARGV[1])
-if start >= size then
-  return -2
-end
-local last = math.floor(size / 8) - 1
-if redis.call('STRLEN', KEYS[2]) <= last then
-  redis.call('SETBIT', KEYS[2], size - 1, 0)
-end
-local sb = math.floor(start / 8)
-local pos = -1
-for i = start, sb * 8 + 7 do
-  if redis.call('GETBIT', KEYS[2], i) == 0 then
-    pos = i
-    break
-  end
-end
-if pos < 0 and sb < last then
-  pos = redis.call('BITPOS', KEYS[2], 0, sb + 1, last)
-end
-if pos < 0 then
-  pos = redis.call('BITPOS', KEYS[2], 0, 0, sb)
-end
-if pos < 0 then
-  return -3
-end
-redis.call('SETBIT', KEYS[2], pos, 1)
-return pos
-`)
-
-	// allocateManyScript: KEYS = meta, alloc; ARGV = the starts, none
-	// negative. Returns {negative reply} if the list is missing or a start
-	// is out of range, having reserved nothing. Otherwise it serves each
-	// start in turn as allocateScript does and returns the indexes it
-	// reserved, followed by the full reply if the list filled up before
-	// every start was served.
 	allocateManyScript = goredis.NewScript(`
 local size = tonumber(redis.call('HGET', KEYS[1], 'size'))
 if not size then
@@ -202,24 +165,21 @@ func (d *DB) CreateList(ctx context.Context, listID string, size int) error {
 	return nil
 }
 
-// Allocate implements store.StatusLists with one script: BITPOS on the
-// allocation bitmap, then SETBIT.
+// Allocate implements store.StatusLists: AllocateMany with one start.
 func (d *DB) Allocate(ctx context.Context, listID string, start int) (int, error) {
-	op := "allocate in status list " + listID
-	if err := beginIndex(ctx, op, listID, start); err != nil {
+	if err := beginIndex(ctx, "allocate in status list "+listID, listID, start); err != nil {
 		return 0, err
 	}
-	keys := d.listKeys(listID)
-	n, err := allocateScript.Run(ctx, d.rdb, []string{keys[0], keys[2]}, start).Int()
-	if err = listErr(op, n, start, err); err != nil {
+	got, err := d.AllocateMany(ctx, listID, []int{start})
+	if err != nil {
 		return 0, err
 	}
-	return n, nil
+	return got[0], nil
 }
 
 // AllocateMany implements store.StatusLists with one script that checks
-// every start against the size, then serves them in turn as Allocate's
-// script does: GETBIT and BITPOS on the allocation bitmap, then SETBIT.
+// every start against the size, then serves them in turn: GETBIT and
+// BITPOS on the allocation bitmap, then SETBIT.
 func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]int, error) {
 	op := "allocate many in status list " + listID
 	if err := begin(ctx, op, listID); err != nil {
