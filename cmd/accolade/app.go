@@ -354,6 +354,25 @@ func newGuardedClient(cfg config.Config) *http.Client {
 
 // ensureAdminToken returns the configured admin token, or the one kept in
 // DATA_DIR/admin-token, generating it on first start (mode 0600).
+// adminTarget is where the admin API client commands (bench, issue bulk)
+// talk to: the server at --server, else the public URL, with the token of
+// --admin-token / ACCOLADE_ADMIN_TOKEN, else of the data directory's token
+// file.
+func adminTarget(cfg config.Config) (server, token string, err error) {
+	server = cfg.Wallet.Server
+	if server == "" {
+		server = cfg.HTTP.PublicURL
+	}
+	if token = cfg.Security.AdminToken; token != "" {
+		return server, token, nil
+	}
+	b, err := os.ReadFile(cfg.AdminTokenFile())
+	if err != nil {
+		return "", "", fmt.Errorf("admin token: %w (pass --admin-token or --data-dir)", err)
+	}
+	return server, strings.TrimSpace(string(b)), nil
+}
+
 func ensureAdminToken(ctx context.Context, cfg config.Config, log *slog.Logger) (string, error) {
 	if cfg.Security.AdminToken != "" {
 		return cfg.Security.AdminToken, nil

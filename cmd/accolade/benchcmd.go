@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -105,17 +104,9 @@ Own flags:
 	case o.requests < 0 || o.verify < 0 || o.duration <= 0:
 		return fail(errors.New("--requests, --verify and --duration must not be negative"))
 	}
-	token := cfg.Security.AdminToken
-	if token == "" {
-		b, err := os.ReadFile(cfg.AdminTokenFile())
-		if err != nil {
-			return fail(fmt.Errorf("admin token: %w (pass --admin-token or --data-dir)", err))
-		}
-		token = strings.TrimSpace(string(b))
-	}
-	server := cfg.Wallet.Server
-	if server == "" {
-		server = cfg.HTTP.PublicURL
+	server, token, err := adminTarget(cfg)
+	if err != nil {
+		return fail(err)
 	}
 	b := &issueBench{
 		base:  strings.TrimSuffix(server, "/"),

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/accolade-badges/accolade/internal/config"
 	"github.com/accolade-badges/accolade/issuer"
 )
 
@@ -85,13 +84,9 @@ Own flags:
 	case o.chunk < 1 || o.chunk > issuer.MaxBatchRows:
 		return fail(fmt.Errorf("--chunk must be from 1 to %d", issuer.MaxBatchRows))
 	}
-	token, err := adminToken(cfg)
+	server, token, err := adminTarget(cfg)
 	if err != nil {
 		return fail(err)
-	}
-	server := cfg.Wallet.Server
-	if server == "" {
-		server = cfg.HTTP.PublicURL
 	}
 	total, err := countCSVRows(o.csv)
 	if err != nil {
@@ -131,19 +126,6 @@ Own flags:
 	}
 	fmt.Fprintf(env.stderr, "accolade issue bulk: all %d rows issued\n", total)
 	return 0
-}
-
-// adminToken is the admin API token: --admin-token / ACCOLADE_ADMIN_TOKEN,
-// else the data directory's token file.
-func adminToken(cfg config.Config) (string, error) {
-	if cfg.Security.AdminToken != "" {
-		return cfg.Security.AdminToken, nil
-	}
-	b, err := os.ReadFile(cfg.AdminTokenFile())
-	if err != nil {
-		return "", fmt.Errorf("admin token: %w (pass --admin-token or --data-dir)", err)
-	}
-	return strings.TrimSpace(string(b)), nil
 }
 
 // openCSV opens a CSV file and reads its header (without a UTF-8 byte order
