@@ -75,7 +75,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	if ping != nil {
 		p = pinger{ping}
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func newService(t testing.TB, publicURL string) *Service {
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
