@@ -168,7 +168,7 @@ func dbvc(t *testing.T, req map[string]any) map[string]any {
 	body, _ := json.Marshal(req)
 	cmd := exec.Command("node", filepath.Join(root, "interop", "js", "dbvc.mjs"))
 	cmd.Stdin = bytes.NewReader(body)
-	cmd.Env = append(os.Environ(), "ACCOLADE_CONTEXTS_DIR="+sharedtest.ContextsDir(t))
+	cmd.Env = append(os.Environ(), "ACCOLADE_CONTEXTS_DIR="+sharedtest.ContextsIndexDir(t))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

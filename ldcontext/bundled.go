@@ -30,10 +30,10 @@ type bundledDoc struct {
 
 // bundleIndex is bundled/index.json as extract.cjs writes it.
 type bundleIndex struct {
-	Documents map[string]struct {
+	Contexts map[string]struct {
 		File    string `json:"file"`
 		Package string `json:"package"`
-	} `json:"documents"`
+	} `json:"contexts"`
 }
 
 // readBundle parses the embedded bundle once. Every document must be a
@@ -55,9 +55,9 @@ func parseBundle(fsys fs.FS, dir string) (map[string]bundledDoc, error) {
 	if err := json.Unmarshal(raw, &idx); err != nil {
 		return nil, fmt.Errorf("ldcontext: bundled index: %w", err)
 	}
-	docs := make(map[string]bundledDoc, len(idx.Documents))
+	docs := make(map[string]bundledDoc, len(idx.Contexts))
 	var errs []error
-	for u, d := range idx.Documents {
+	for u, d := range idx.Contexts {
 		p, ok := pinned[u]
 		if !ok {
 			errs = append(errs, fmt.Errorf("ldcontext: bundled %s (%s): %w", u, d.Package, ErrNotPinned))

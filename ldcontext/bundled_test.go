@@ -20,7 +20,7 @@ func TestParseBundleEmpty(t *testing.T) {
 // A bundled document whose JCS digest differs from its pin, or whose URL is
 // not pinned, fails the whole bundle loudly.
 func TestParseBundleRefusesMismatchAndUnpinned(t *testing.T) {
-	const index = `{"documents": {
+	const index = `{"contexts": {
 		"https://www.w3.org/ns/credentials/v2": {"file": "v2.json", "package": "@digitalbazaar/credentials-context@0.0.0"}}}`
 	_, err := parseBundle(fstest.MapFS{
 		"b/index.json": {Data: []byte(index)},
@@ -29,7 +29,7 @@ func TestParseBundleRefusesMismatchAndUnpinned(t *testing.T) {
 	if !errors.Is(err, ErrDigestMismatch) {
 		t.Errorf("tampered document: got %v, want ErrDigestMismatch", err)
 	}
-	const unpinned = `{"documents": {"https://w3id.org/security/v2": {"file": "s.json", "package": "x@1"}}}`
+	const unpinned = `{"contexts": {"https://w3id.org/security/v2": {"file": "s.json", "package": "x@1"}}}`
 	_, err = parseBundle(fstest.MapFS{
 		"b/index.json": {Data: []byte(unpinned)},
 		"b/s.json":     {Data: []byte(`{"@context": {}}`)},

@@ -188,6 +188,20 @@ func Bundled(tb testing.TB) {
 	}
 }
 
+// ContextsIndexDir returns a directory of contexts with an index.json of
+// the shared shape ({"contexts": {url: {"file", "sha256"}}}), for tools
+// outside Go such as interop/js/dbvc.mjs: the shared contexts directory when
+// it is here, else the bundled contexts (ldcontext/bundled, written by
+// `make contexts`); without either the test is stopped by Missing.
+func ContextsIndexDir(tb testing.TB) string {
+	tb.Helper()
+	if d := sharedContexts(); d != "" {
+		return d
+	}
+	Bundled(tb)
+	return filepath.Join(module, "ldcontext", "bundled")
+}
+
 // LoaderDirs returns the offline directories to give a context loader in
 // tests beside the bundled contexts: the shared contexts and the OB 3.0
 // JSON Schemas, joined with the path-list separator as ACCOLADE_CONTEXTS_DIR

@@ -44,7 +44,11 @@ for (const f of fs.readdirSync(out)) {
   if (f.endsWith('.json')) fs.rmSync(path.join(out, f));
 }
 
-const index = { generator: 'ldcontext/bundle/extract.cjs', documents: {} };
+// index.json has the shape of the shared contexts index ({contexts: {url:
+// {file, sha256}}}, sha256 over the file's bytes), so interop/js/dbvc.mjs
+// can read this folder too.
+const index = { generator: 'ldcontext/bundle/extract.cjs', contexts: {} };
+const { createHash } = require('crypto');
 for (const [pkg, urls] of Object.entries(wanted)) {
   const version = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', pkg, 'package.json'), 'utf8')).version;
   const contexts = require(pkg).contexts;
@@ -53,9 +57,11 @@ for (const [pkg, urls] of Object.entries(wanted)) {
     const doc = contexts.get(url);
     if (!doc || typeof doc !== 'object') throw new Error(`${pkg}@${version}: no context ${url}`);
     const file = url.replace(/^https:\/\//, '').replace(/\.json$/, '').replace(/[^A-Za-z0-9.-]+/g, '_') + '.json';
-    fs.writeFileSync(path.join(out, file), JSON.stringify(doc, null, 2) + '\n');
-    index.documents[url] = { file, package: `${pkg}@${version}` };
+    const bytes = JSON.stringify(doc, null, 2) + '\n';
+    fs.writeFileSync(path.join(out, file), bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    index.contexts[url] = { file, package: `${pkg}@${version}`, sha256 };
   }
 }
 fs.writeFileSync(path.join(out, 'index.json'), JSON.stringify(index, null, 2) + '\n');
-console.log(`extract.cjs: ${Object.keys(index.documents).length} contexts written to ${out}`);
+console.log(`extract.cjs: ${Object.keys(index.contexts).length} contexts written to ${out}`);
