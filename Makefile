@@ -3,8 +3,9 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/accolade
 PKGS := ./...
-# Shared third-party contexts and test vectors live beside the checkout.
-SHARED ?= $(abspath $(firstword $(wildcard ../shared) $(wildcard /work/shared)))
+# Third-party test suites (and extra contexts) may live in shared/ beside the
+# checkout; without them the tests that need them are skipped and listed.
+SHARED ?= $(abspath $(wildcard ../shared))
 export ACCOLADE_CONTEXTS_DIR ?= $(if $(SHARED),$(SHARED)/contexts:$(SHARED)/testdata/ob3/schema,)
 export ACCOLADE_TESTDATA_DIR ?= $(if $(SHARED),$(SHARED)/testdata,)
 # The store conformance suite runs against a real Redis (each test uses its own key prefix).
@@ -16,8 +17,20 @@ export ACCOLADE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
 
+# JSON-LD contexts bundled into the binary: extracted from their publishers'
+# npm packages (pinned by ldcontext/bundle/package-lock.json) and checked
+# against the digests pinned in ldcontext/pinned.go. Build output, not committed.
+BUNDLE := ldcontext/bundled/index.json
+$(BUNDLE): ldcontext/bundle/package.json ldcontext/bundle/package-lock.json ldcontext/bundle/extract.cjs ldcontext/pinned.go
+	cd ldcontext/bundle && npm ci --no-audit --no-fund --loglevel=error
+	node ldcontext/bundle/extract.cjs
+	$(GO) run ./ldcontext/internal/bundlecheck || { rm -f $@; exit 1; }
+
+.PHONY: contexts
+contexts: $(BUNDLE) ## bundle the pinned JSON-LD contexts from npm (needs node and npm)
+
 .PHONY: build
-build: ## build bin/accolade
+build: contexts ## build bin/accolade (with the bundled contexts)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/accolade
 
 .PHONY: run
@@ -36,12 +49,27 @@ interop/browser/node_modules/.package-lock.json: interop/browser/package-lock.js
 interop-deps: interop/js/node_modules/.package-lock.json interop/browser/node_modules/.package-lock.json ## install the npm packages of the interop harness and the browser test
 
 .PHONY: test
-test: interop-deps ## run every test with the race detector, then each benchmark once
+test: contexts interop-deps ## run every test with the race detector, then each benchmark once
 	$(GO) vet $(PKGS)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
-	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null
+	@report=$$(mktemp); trap 'rm -f "$$report"' EXIT; export ACCOLADE_TESTDATA_REPORT="$$report"; \
+	  if [ -z "$$ACCOLADE_TESTDATA_DIR" ]; then \
+	    echo "NOTE: ACCOLADE_TESTDATA_DIR is not set and ../shared/testdata is not beside the checkout:"; \
+	    echo "      the tests that need third-party suites are skipped and listed at the end."; fi; \
+	  echo "$(GO) test -race -count=1 -timeout 20m $(PKGS)"; \
+	  $(GO) test -race -count=1 -timeout 20m $(PKGS) && \
+	  echo "$(GO) test -run '^$$$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null" && \
+	  $(GO) test -run '^$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null; rc=$$?; \
+	  if [ -s "$$report" ]; then \
+	    echo "================================================================"; \
+	    echo "Test suites that did NOT run (their tests were skipped):"; \
+	    sort -u "$$report" | cut -f1 | sed 's/^/  - /'; \
+	    echo "To run them: export ACCOLADE_TESTDATA_DIR=<path to shared/testdata> (and"; \
+	    echo "ACCOLADE_CONTEXTS_DIR=<shared/contexts>:<shared/testdata/ob3/schema>), or keep"; \
+	    echo "shared/ beside the checkout. With CI=true a missing suite fails the run."; \
+	    echo "================================================================"; \
+	  fi; exit $$rc
 
 .PHONY: test-redis
 test-redis: ## run only the Redis-backed tests
@@ -74,4 +102,5 @@ lint: ## go vet and gofmt
 
 .PHONY: clean
 clean: ## remove build output (not ./data)
-	rm -rf bin
+	rm -rf bin ldcontext/bundle/node_modules
+	rm -f ldcontext/bundled/*.json

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -75,7 +76,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	if ping != nil {
 		p = pinger{ping}
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +179,38 @@ func TestReadyzFailsWhenStorageDoesNot(t *testing.T) {
 		t.Errorf("internal cause leaked to the client: %+v", p)
 	}
 }
+
+// A node that cannot issue (serve's Ready hook: VC v2 or OB 3.0.3 context
+// unavailable) is not ready: 503 with the hook's reason, not its cause.
+func TestReadyzFailsWhenReadyHookDoes(t *testing.T) {
+	f := newFixture(t, "http://localhost:8080", nil)
+	cause := errors.New("dial tcp: lookup purl.imsglobal.org: no such host")
+	srv := New(Config{Store: pinger{}, Identity: f.id, AdminToken: testToken, PublicURL: "http://localhost:8080",
+		Ready: func(context.Context) error {
+			return fmt.Errorf("cannot issue: context https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json is not available%w", hidden{cause})
+		}})
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("readyz = %d, want 503", w.Code)
+	}
+	p := decodeProblem(t, w)
+	if !strings.Contains(w.Body.String(), "cannot issue") || strings.Contains(w.Body.String(), "no such host") {
+		t.Errorf("problem %+v: want the reason without the internal cause", p)
+	}
+	srv = New(Config{Store: pinger{}, Identity: f.id, Ready: func(context.Context) error { return nil }})
+	w = httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != http.StatusOK {
+		t.Errorf("readyz with a passing hook = %d", w.Code)
+	}
+}
+
+// hidden wraps an error without adding to the message.
+type hidden struct{ err error }
+
+func (h hidden) Error() string { return "" }
+func (h hidden) Unwrap() error { return h.err }
 
 func TestProblems(t *testing.T) {
 	f := newFixture(t, "http://localhost:8080", nil)

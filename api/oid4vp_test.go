@@ -49,7 +49,7 @@ func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func newVPServer(t testing.TB) *vpServer {
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

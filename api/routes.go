@@ -54,6 +54,11 @@ func (s *Server) readyz(c *gin.Context) error {
 	if err := s.cfg.Store.Ping(ctx); err != nil {
 		return &HTTPError{Status: http.StatusServiceUnavailable, Slug: "not-ready", Msg: "storage does not answer", Err: err}
 	}
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(ctx); err != nil {
+			return &HTTPError{Status: http.StatusServiceUnavailable, Slug: "not-ready", Msg: err.Error(), Err: err}
+		}
+	}
 	return writeJSON(c, http.StatusOK, "application/json", gin.H{"status": "ready"})
 }
 

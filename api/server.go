@@ -51,6 +51,10 @@ type Config struct {
 	Wallet Wallet
 	// NoBadgePages turns off the public badge pages (/badges/{id}).
 	NoBadgePages bool
+	// Ready, when set, is asked by /readyz after the store: an error makes
+	// the node not ready (503), with the error as the detail. serve uses it
+	// to report a node that cannot issue (its contexts are unavailable).
+	Ready        func(ctx context.Context) error
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64

@@ -88,7 +88,7 @@ func newWalletFixture(t testing.TB) *walletFixture {
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestPresentationsRefusedByName(t *testing.T) {
 	var own map[string]any
 	_ = json.Unmarshal(f.issueTo(t, ach.ID, hdid, "ldp_vc").Credential, &own)
 	own["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["name"] = "Rocket Science"
-	contexts, _ := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, _ := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	signer := &di.Signer{Canonicalizer: di.NewFast(contexts, di.Limits{})}
 	tamperedVP, err := signer.Sign(context.Background(), map[string]any{
 		"@context": []any{credential.ContextVCv2}, "type": []any{"VerifiablePresentation"}, "holder": hdid,

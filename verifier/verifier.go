@@ -480,6 +480,13 @@ func (v *Verifier) schemaCheck(ctx context.Context, doc map[string]any, r *Repor
 			r.add(CheckSchema, Warning, "conforms except that proof is a single object where the 1EdTech schema wants an array")
 			return
 		}
+		if se == nil && errors.Is(err, credential.ErrSchemaUnavailable) {
+			// The OB model checks above passed; the JSON Schema itself is
+			// not to be had here (not imported, offline, or its host down).
+			r.add(CheckSchema, Skipped, "conforms to the Open Badges 3.0 model checks; the JSON Schema check did not run because the schema is not available here "+
+				"(import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR): %v", err)
+			return
+		}
 		r.add(CheckSchema, Failed, "%v", err)
 		return
 	}

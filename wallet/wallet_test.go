@@ -67,7 +67,7 @@ type env struct {
 
 func newEnv(t testing.TB, mod ...func(*wallet.Config)) *env {
 	t.Helper()
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,11 +134,13 @@ func (c storeCache) Put(ctx context.Context, url string, doc []byte) error {
 	return c.docs.Put(ctx, collContexts, url, doc)
 }
 
-// newContexts builds the pinned context and schema loader: memory, the
-// store's cache (when docs is not nil), the offline directory, then HTTPS
-// unless offline.
+// newContexts builds the pinned context and schema loader, the one every
+// command uses (serve, verify, contexts, ...): memory, the store's cache
+// (when docs is not nil), the contexts bundled into the binary at build
+// time, the offline directories of ACCOLADE_CONTEXTS_DIR, then HTTPS from
+// each document's canonical URL through the guarded client unless offline.
 func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) {
-	lc := ldcontext.Config{Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline}
+	lc := ldcontext.Config{Bundled: true, Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline}
 	if !cfg.Contexts.Offline {
 		lc.Client = newGuardedClient(cfg)
 	}

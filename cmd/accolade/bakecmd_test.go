@@ -46,7 +46,7 @@ func localCredentials(t *testing.T) (ldp []byte, jwt string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,8 +15,11 @@ func runContexts(ctx context.Context, env *environment, args []string) int {
 
 const contextsNote = `Accolade loads JSON-LD contexts and JSON Schemas only from a table of URLs
 pinned by SHA-256 (of the document's RFC 8785 form): from memory, the store,
-ACCOLADE_CONTEXTS_DIR, or HTTPS (unless --offline). Files are matched by
-digest, never by name; anything else is refused.`
+the contexts bundled into the binary at build time (from their publishers'
+npm packages), ACCOLADE_CONTEXTS_DIR, or HTTPS from the canonical URL
+(unless --offline). Files are matched by digest, never by name; anything
+else is refused. The OB 3.0 JSON Schemas have no npm package and are not
+bundled: without them the schema check is skipped.`
 
 func runContextsImport(ctx context.Context, env *environment, args []string) int {
 	cfg, code, ok := loadConfig(env, "contexts import [flags] DIR", "Imports every file in DIR (recursively) whose digest matches a pinned URL\ninto the store, so the service never needs the network for it.\n\n"+contextsNote, args, allowArgs(1))
@@ -42,7 +45,7 @@ func runContextsImport(ctx context.Context, env *environment, args []string) int
 }
 
 func runContextsList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, dir = ACCOLADE_CONTEXTS_DIR, none).\n\n"+contextsNote, args)
+	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, bundled = compiled into the\nbinary, dir = ACCOLADE_CONTEXTS_DIR, none = fetched on first use unless\noffline), and the npm package of the bundled copy.\n\n"+contextsNote, args)
 	if !ok {
 		return code
 	}
@@ -53,9 +56,13 @@ func runContextsList(ctx context.Context, env *environment, args []string) int {
 	}
 	defer a.Close()
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tAVAILABLE\tSHA-256 (JCS)\tURL")
+	fmt.Fprintln(tw, "KIND\tAVAILABLE\tSHA-256 (JCS)\tURL\tBUNDLED FROM")
 	for _, e := range a.contexts.List(ctx) {
-		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\n", e.Kind, e.Available, e.SHA256[:16], e.URL)
+		pkg := e.Bundled
+		if pkg == "" {
+			pkg = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", e.Kind, e.Available, e.SHA256[:16], e.URL, pkg)
 	}
 	_ = tw.Flush()
 	return 0

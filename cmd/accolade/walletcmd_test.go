@@ -201,7 +201,7 @@ func TestWalletOverServe(t *testing.T) {
 	var ownDoc map[string]any
 	_ = json.Unmarshal(own, &ownDoc)
 	ownDoc["credentialSubject"].(map[string]any)["achievement"].(map[string]any)["name"] = "Forged"
-	contexts, _ := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	contexts, _ := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	tampered, err := (&di.Signer{Canonicalizer: di.NewFast(contexts, di.Limits{})}).Sign(context.Background(), map[string]any{
 		"@context": []any{credential.ContextVCv2}, "type": []any{"VerifiablePresentation"}, "holder": hdid, "verifiableCredential": []any{ownDoc},
 	}, hk, di.Options{VerificationMethod: hvm, ProofPurpose: di.PurposeAuthentication, Challenge: "c1", ProofObject: true})

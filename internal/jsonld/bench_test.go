@@ -6,21 +6,19 @@ package jsonld_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/accolade-badges/accolade/internal/jsonld"
 	"github.com/accolade-badges/accolade/internal/sharedtest"
+	"github.com/accolade-badges/accolade/ldcontext"
 )
 
-// dirLoader serves the shared contexts directory by its index.json, parsing
-// each document once.
+// dirLoader serves the pinned contexts through package ldcontext (the
+// bundled ones, and the shared contexts directory when it is here),
+// parsing each document once.
 type dirLoader struct {
-	dir   string
-	files map[string]string
+	l     *ldcontext.Loader
 	mu    sync.Mutex
 	docs  map[string]any
 	loads int
@@ -28,38 +26,21 @@ type dirLoader struct {
 
 func newDirLoader(tb testing.TB) *dirLoader {
 	tb.Helper()
-	dir := sharedtest.ContextsDir(tb)
-	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	l, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(tb), Offline: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var index struct {
-		Contexts map[string]struct {
-			File string `json:"file"`
-		} `json:"contexts"`
-	}
-	if err := json.Unmarshal(raw, &index); err != nil {
-		tb.Fatal(err)
-	}
-	l := &dirLoader{dir: dir, files: map[string]string{}, docs: map[string]any{}}
-	for url, c := range index.Contexts {
-		l.files[url] = c.File
-	}
-	return l
+	return &dirLoader{l: l, docs: map[string]any{}}
 }
 
-func (l *dirLoader) JSON(_ context.Context, url string) (any, error) {
+func (l *dirLoader) JSON(ctx context.Context, url string) (any, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.loads++
 	if d, ok := l.docs[url]; ok {
 		return d, nil
 	}
-	file, ok := l.files[url]
-	if !ok {
-		return nil, fmt.Errorf("unknown context %s", url)
-	}
-	raw, err := os.ReadFile(filepath.Join(l.dir, file))
+	raw, err := l.l.Get(ctx, url)
 	if err != nil {
 		return nil, err
 	}

@@ -5,27 +5,27 @@ import (
 	"crypto"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/proof/di"
 )
 
-// Signing the W3C EdDSA test vector credential with eddsa-rdfc-2022, and
-// verifying the result. The signature is deterministic, so the proofValue
-// is the one in the specification.
+// Signing an Open Badges credential with eddsa-rdfc-2022 and verifying the
+// result. The JSON-LD contexts come from the ones bundled into the binary
+// (`make contexts`). Ed25519 signatures are deterministic, so the
+// proofValue is always the same.
 func ExampleSigner_Sign() {
 	ctx := context.Background()
-	canon := di.NewJSONGold(localContexts{}, di.Limits{})
-
-	var credential map[string]any
-	if err := json.Unmarshal(sharedtest.ReadTestdata(exampleTB{}, "eddsa", "unsigned.json"), &credential); err != nil {
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Offline: true})
+	if err != nil {
 		panic(err)
 	}
+	canon := di.NewJSONGold(contexts, di.Limits{})
+
 	// The W3C test key pair (secretKeyMultibase), never a real one.
 	secret, err := keys.DecodeMultikeySecret("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq")
 	if err != nil {
@@ -35,12 +35,28 @@ func ExampleSigner_Sign() {
 	if err != nil {
 		panic(err)
 	}
-	vm := "did:key:" + key.MultikeyPublic() + "#" + key.MultikeyPublic()
+	issuer := "did:key:" + key.MultikeyPublic()
+	credential := map[string]any{
+		"@context":  []any{"https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"},
+		"id":        "urn:uuid:3f1c7a9e-8d7b-4c55-9a43-3b1e0f6a2d10",
+		"type":      []any{"VerifiableCredential", "OpenBadgeCredential"},
+		"issuer":    map[string]any{"id": issuer, "type": []any{"Profile"}, "name": "Example Academy"},
+		"validFrom": "2024-01-01T00:00:00Z",
+		"name":      "Go Concurrency",
+		"credentialSubject": map[string]any{
+			"type": []any{"AchievementSubject"},
+			"achievement": map[string]any{
+				"id": "https://badges.example.org/achievements/go", "type": []any{"Achievement"},
+				"name": "Go Concurrency", "description": "Safe use of goroutines.",
+				"criteria": map[string]any{"narrative": "Pass the graded lab."},
+			},
+		},
+	}
 
 	s := &di.Signer{Canonicalizer: canon}
 	signed, err := s.Sign(ctx, credential, key, di.Options{
-		VerificationMethod: vm,
-		Created:            time.Date(2023, 2, 24, 23, 36, 38, 0, time.UTC),
+		VerificationMethod: issuer + "#" + key.MultikeyPublic(),
+		Created:            time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
 		panic(err)
@@ -56,42 +72,41 @@ func ExampleSigner_Sign() {
 	res, err := v.Verify(ctx, signed, resolve, di.Expect{})
 	fmt.Println(res.Verified, err)
 	// Output:
-	// z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme
+	// zP5MzQAJU95VZepLmY5DVHtVjjVCmkJ5rEDuUwzwQbvTAYnwLNaF1Z15zWtxshrDQaSEmwx2kFneVwuusAFjn4TM
 	// true <nil>
 }
 
-// localContexts serves JSON-LD contexts from the shared contexts folder by
-// its index.json, standing in for package ldcontext.
-type localContexts struct{}
-
-func (localContexts) JSON(_ context.Context, url string) (any, error) {
-	dir := sharedtest.ContextsDir(exampleTB{})
-	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
+// Signing the W3C EdDSA test vector credential gives the proofValue in the
+// specification.
+func TestSignW3CVector(t *testing.T) {
+	ctx := context.Background()
+	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	var index struct {
-		Contexts map[string]struct{ File string } `json:"contexts"`
+	canon := di.NewJSONGold(contexts, di.Limits{})
+	var credential map[string]any
+	if err := json.Unmarshal(sharedtest.ReadTestdata(t, "eddsa", "unsigned.json"), &credential); err != nil {
+		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, &index); err != nil {
-		return nil, err
-	}
-	c, ok := index.Contexts[url]
-	if !ok {
-		return nil, fmt.Errorf("unknown context %s", url)
-	}
-	raw, err = os.ReadFile(filepath.Join(dir, c.File))
+	secret, err := keys.DecodeMultikeySecret("z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq")
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	var doc any
-	return doc, json.Unmarshal(raw, &doc)
+	key, err := keys.FromEd25519Seed(secret.Seed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := "did:key:" + key.MultikeyPublic() + "#" + key.MultikeyPublic()
+	signed, err := (&di.Signer{Canonicalizer: canon}).Sign(ctx, credential, key, di.Options{
+		VerificationMethod: vm,
+		Created:            time.Date(2023, 2, 24, 23, 36, 38, 0, time.UTC),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"
+	if got := signed["proof"].([]any)[0].(map[string]any)["proofValue"]; got != want {
+		t.Errorf("proofValue %v, want %s", got, want)
+	}
 }
-
-// exampleTB lets an Example, which has no *testing.T, locate the shared
-// test data; a failure panics.
-type exampleTB struct{ testing.TB }
-
-func (exampleTB) Helper()                   {}
-func (exampleTB) Fatal(args ...any)         { panic(fmt.Sprint(args...)) }
-func (exampleTB) Fatalf(f string, a ...any) { panic(fmt.Sprintf(f, a...)) }

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -478,9 +477,7 @@ func TestFastBoundedCache(t *testing.T) {
 	t.Parallel()
 	loader := newDirLoader(t)
 	var urls []string
-	for u := range loader.files {
-		urls = append(urls, u)
-	}
+	urls = append(urls, loader.contextURLs()...)
 	slices.Sort(urls)
 	f := NewFast(loader, Limits{})
 	want, err := testCanon(t).Canonicalize(context.Background(), obUnsigned(t))
@@ -575,7 +572,7 @@ func TestFastSignAllocs(t *testing.T) {
 // extensions.json), without its placeholder proof.
 func obExample(tb testing.TB) map[string]any {
 	tb.Helper()
-	spec := filepath.Join(filepath.Dir(sharedtest.Testdata(tb)), "specs", "ob3.md")
+	spec := sharedtest.Specs(tb, "ob3.md")
 	raw, err := os.ReadFile(spec)
 	if err != nil {
 		tb.Fatalf("read OB spec digest: %v", err)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,18 +14,19 @@ import (
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/keys"
+	"github.com/accolade-badges/accolade/ldcontext"
 )
 
 // errUnknownContext is what the test loader returns for a URL outside the
-// shared contexts/index.json.
+// pinned table.
 var errUnknownContext = errors.New("unknown context")
 
-// dirLoader is a ContextLoader over the shared contexts directory, built
-// from its index.json. Like ldcontext, it parses each document once and
-// hands the same value to every caller.
+// dirLoader is a ContextLoader over package ldcontext with the bundled
+// contexts (and the shared contexts directory when it is here). Like
+// ldcontext, it parses each document once and hands the same value to every
+// caller; it counts loads per URL.
 type dirLoader struct {
-	dir   string
-	files map[string]string
+	l *ldcontext.Loader
 
 	mu    sync.Mutex
 	docs  map[string]any
@@ -35,38 +35,35 @@ type dirLoader struct {
 
 func newDirLoader(tb testing.TB) *dirLoader {
 	tb.Helper()
-	dir := sharedtest.ContextsDir(tb)
-	raw, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	l, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(tb), Offline: true})
 	if err != nil {
-		tb.Fatalf("read contexts index: %v", err)
+		tb.Fatalf("context loader: %v", err)
 	}
-	var index struct {
-		Contexts map[string]struct {
-			File string `json:"file"`
-		} `json:"contexts"`
-	}
-	if err := json.Unmarshal(raw, &index); err != nil {
-		tb.Fatalf("parse contexts index: %v", err)
-	}
-	l := &dirLoader{dir: dir, files: map[string]string{}, docs: map[string]any{}, loads: map[string]int{}}
-	for url, c := range index.Contexts {
-		l.files[url] = c.File
-	}
-	return l
+	return &dirLoader{l: l, docs: map[string]any{}, loads: map[string]int{}}
 }
 
-func (l *dirLoader) JSON(_ context.Context, url string) (any, error) {
+// contextURLs lists the pinned contexts the loader can serve offline.
+func (l *dirLoader) contextURLs() []string {
+	var us []string
+	for _, e := range l.l.List(context.Background()) {
+		if e.Kind == ldcontext.KindContext && e.Available != ldcontext.SourceNone {
+			us = append(us, e.URL)
+		}
+	}
+	return us
+}
+
+func (l *dirLoader) JSON(ctx context.Context, url string) (any, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.loads[url]++
 	if d, ok := l.docs[url]; ok {
 		return d, nil
 	}
-	file, ok := l.files[url]
-	if !ok {
+	raw, err := l.l.Get(ctx, url)
+	if errors.Is(err, ldcontext.ErrNotPinned) {
 		return nil, fmt.Errorf("%w: %s", errUnknownContext, url)
 	}
-	raw, err := os.ReadFile(filepath.Join(l.dir, file))
 	if err != nil {
 		return nil, err
 	}
