@@ -70,7 +70,8 @@ The server is --server (default: the public URL); the admin token is
 --achievement a benchmark achievement is created.
 
 Own flags:
-  --format ldp_vc|jwt_vc  credential format (default ldp_vc)
+  --format ldp_vc|jwt_vc_json  credential format (default ldp_vc; jwt_vc is
+                          another name for jwt_vc_json)
   --concurrency N         parallel clients (default 32)
   --duration D            how long to run (default 10s)
   --requests N            stop after N requests instead
@@ -78,7 +79,7 @@ Own flags:
   --recipient email|did   recipient kind (default email)
   --verify N              verify N issued credentials afterwards (default 20)
   --json                  print the report as JSON`, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&o.format, "format", "ldp_vc", "credential format: ldp_vc or jwt_vc")
+		fs.StringVar(&o.format, "format", "ldp_vc", "credential format: ldp_vc or jwt_vc_json")
 		fs.IntVar(&o.concurrency, "concurrency", 32, "parallel clients")
 		fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to run")
 		fs.IntVar(&o.requests, "requests", 0, "stop after this many requests (0: run for --duration)")
@@ -95,8 +96,8 @@ Own flags:
 		return 1
 	}
 	switch {
-	case o.format != "ldp_vc" && o.format != "jwt_vc":
-		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc, not %q", o.format))
+	case !validFormat(o.format):
+		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc_json, not %q", o.format))
 	case o.recipient != "email" && o.recipient != "did":
 		return fail(fmt.Errorf("--recipient must be email or did, not %q", o.recipient))
 	case o.concurrency < 1 || o.concurrency > 4096:

@@ -58,12 +58,13 @@ The server is --server (default: the public URL); the admin token is
 Own flags:
   --csv FILE              the CSV of recipients (required)
   --achievement ID        the achievement to issue (required)
-  --format ldp_vc|jwt_vc  credential format (default ldp_vc)
+  --format ldp_vc|jwt_vc_json  credential format (default ldp_vc; jwt_vc is
+                          another name for jwt_vc_json)
   --chunk N               rows per request, at most 1000 (default 500)
   --out FILE              where to write the results CSV (default standard output)`, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.csv, "csv", "", "the CSV of recipients")
 		fs.StringVar(&o.achievement, "achievement", "", "achievement to issue")
-		fs.StringVar(&o.format, "format", issuer.FormatLDP, "credential format: ldp_vc or jwt_vc")
+		fs.StringVar(&o.format, "format", issuer.FormatLDP, "credential format: ldp_vc or jwt_vc_json")
 		fs.IntVar(&o.chunk, "chunk", 500, "rows per request (at most 1000)")
 		fs.StringVar(&o.out, "out", "", "results CSV (default standard output)")
 	})
@@ -79,8 +80,8 @@ Own flags:
 		return fail(errors.New("--csv FILE is required"))
 	case o.achievement == "":
 		return fail(errors.New("--achievement ID is required"))
-	case o.format != issuer.FormatLDP && o.format != issuer.FormatJWT:
-		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc, not %q", o.format))
+	case !validFormat(o.format):
+		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc_json, not %q", o.format))
 	case o.chunk < 1 || o.chunk > issuer.MaxBatchRows:
 		return fail(fmt.Errorf("--chunk must be from 1 to %d", issuer.MaxBatchRows))
 	}
@@ -360,4 +361,11 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// validFormat reports whether a --format flag names a credential format the
+// server takes: ldp_vc, jwt_vc_json or its alias jwt_vc.
+func validFormat(f string) bool {
+	_, ok := issuer.ParseFormat(f)
+	return ok && f != ""
 }
