@@ -67,19 +67,8 @@ checked with POST /credentials/verify (proof, schema, status).
 
 The server is --server (default: the public URL); the admin token is
 --admin-token / ACCOLADE_ADMIN_TOKEN or DATA_DIR/admin-token. Without
---achievement a benchmark achievement is created.
-
-Own flags:
-  --format ldp_vc|jwt_vc_json  credential format (default ldp_vc; jwt_vc is
-                          another name for jwt_vc_json)
-  --concurrency N         parallel clients (default 32)
-  --duration D            how long to run (default 10s)
-  --requests N            stop after N requests instead
-  --achievement ID        issue this achievement
-  --recipient email|did   recipient kind (default email)
-  --verify N              verify N issued credentials afterwards (default 20)
-  --json                  print the report as JSON`, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&o.format, "format", "ldp_vc", "credential format: ldp_vc or jwt_vc_json")
+--achievement a benchmark achievement is created.`, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&o.format, "format", "ldp_vc", "credential `format`: ldp_vc or jwt_vc_json (jwt_vc is another name for jwt_vc_json)")
 		fs.IntVar(&o.concurrency, "concurrency", 32, "parallel clients")
 		fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to run")
 		fs.IntVar(&o.requests, "requests", 0, "stop after this many requests (0: run for --duration)")
@@ -87,7 +76,7 @@ Own flags:
 		fs.StringVar(&o.recipient, "recipient", "email", "recipient kind: email or did")
 		fs.IntVar(&o.verify, "verify", 20, "issued credentials to verify afterwards")
 		fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
-	})
+	}, settingsAdminClient)
 	if !ok {
 		return code
 	}

@@ -19,7 +19,7 @@ ACCOLADE_CONTEXTS_DIR, or HTTPS (unless --offline). Files are matched by
 digest, never by name; anything else is refused.`
 
 func runContextsImport(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "contexts import [flags] DIR", "Imports every file in DIR (recursively) whose digest matches a pinned URL\ninto the store, so the service never needs the network for it.\n\n"+contextsNote, args, allowArgs(1))
+	cfg, code, ok := loadConfig(env, "contexts import [flags] DIR", "Imports every file in DIR (recursively) whose digest matches a pinned URL\ninto the store, so the service never needs the network for it.\n\n"+contextsNote, args, allowArgs(1), settingsStore)
 	if !ok {
 		return code
 	}
@@ -42,7 +42,7 @@ func runContextsImport(ctx context.Context, env *environment, args []string) int
 }
 
 func runContextsList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, dir = ACCOLADE_CONTEXTS_DIR, none).\n\n"+contextsNote, args)
+	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, dir = ACCOLADE_CONTEXTS_DIR, none).\n\n"+contextsNote, args, settingsStore)
 	if !ok {
 		return code
 	}

@@ -24,7 +24,7 @@ server first (or use the admin API: GET /api/v1/issuer/keys,
 POST /api/v1/issuer/keys/rotate).`
 
 func runKeysList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "keys list", "Lists the issuer's signing keys.\n"+keysNote, args)
+	cfg, code, ok := loadConfig(env, "keys list", "Lists the issuer's signing keys.\n"+keysNote, args, settingsStore)
 	if !ok {
 		return code
 	}
@@ -50,9 +50,9 @@ func runKeysList(ctx context.Context, env *environment, args []string) int {
 
 func runKeysRotate(ctx context.Context, env *environment, args []string) int {
 	alg := ""
-	cfg, code, ok := loadConfig(env, "keys rotate", "Makes a new active issuer signing key. Own flag: --alg EdDSA|ES256 (default:\nthe configured key algorithm).\n"+keysNote, args, func(fs *flag.FlagSet) {
+	cfg, code, ok := loadConfig(env, "keys rotate", "Makes a new active issuer signing key (--alg; default: the configured key\nalgorithm). Earlier keys stay in the did:web document.\n"+keysNote, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&alg, "alg", "", "algorithm of the new key: EdDSA or ES256")
-	})
+	}, settingsStore)
 	if !ok {
 		return code
 	}

@@ -21,7 +21,7 @@ issuer's DIDs (did:key, and did:web served at /.well-known/did.json or
 /<path>/did.json) and a default issuer profile. Later starts reuse them.`
 
 func runServe(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "serve", serveSynopsis, args)
+	cfg, code, ok := loadConfig(env, "serve", serveSynopsis, args, settingsServe())
 	if !ok {
 		return code
 	}

@@ -20,8 +20,8 @@ server first (or use GET /api/v1/status-lists).`
 
 func runStatusShow(ctx context.Context, env *environment, args []string) int {
 	asJSON := false
-	cfg, code, ok := loadConfig(env, "status show [flags] LIST", "Shows a Bitstring Status List: its purpose, size, allocated and set\nentries, version and public URL. Own flag: --json.\n"+statusNote, args,
-		func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, allowArgs(1))
+	cfg, code, ok := loadConfig(env, "status show [flags] LIST", "Shows a Bitstring Status List: its purpose, size, allocated and set\nentries, version and public URL.\n"+statusNote, args,
+		func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, allowArgs(1), settingsStore)
 	if !ok {
 		return code
 	}
@@ -55,7 +55,7 @@ func runStatusShow(ctx context.Context, env *environment, args []string) int {
 }
 
 func runStatusList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "status list [flags]", "Lists every Bitstring Status List.\n"+statusNote, args)
+	cfg, code, ok := loadConfig(env, "status list [flags]", "Lists every Bitstring Status List.\n"+statusNote, args, settingsStore)
 	if !ok {
 		return code
 	}

@@ -19,17 +19,15 @@ issuer, validity, schema, status). FILE is a JSON-LD credential, a compact
 JWT (VC-JWT), an EnvelopedVerifiableCredential, or a baked PNG or SVG badge;
 "-" reads standard input.
 Exits 0 when verified, 1 when a check failed, 2 on usage errors. It needs no
-store, so it works while a server runs on the same data directory.
-
-Own flags: --json (print the report as JSON), --checks a,b (run only these).`
+store, so it works while a server runs on the same data directory.`
 
 func runVerify(ctx context.Context, env *environment, args []string) int {
 	asJSON := false
 	checks := ""
 	cfg, code, ok := loadConfig(env, "verify [flags] FILE|-", verifySynopsis, args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-		fs.StringVar(&checks, "checks", "", "comma-separated checks to run (default: all)")
-	}, allowArgs(1))
+		fs.StringVar(&checks, "checks", "", "comma-separated `checks` to run, e.g. proof,validity (default: all)")
+	}, allowArgs(1), settingsVerify)
 	if !ok {
 		return code
 	}
@@ -107,5 +105,6 @@ func printReport(w io.Writer, rep *verifier.Report) {
 	}
 }
 
-// allowArgs lets a command take n positional arguments after its flags.
+// allowArgs lets a command take n positional arguments after its flags;
+// their names come from the command's usage line.
 func allowArgs(n int) config.ArgsRule { return config.ArgsRule{Min: n, Max: n} }

@@ -186,3 +186,37 @@ func TestLogValueHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadForCommandSettings(t *testing.T) {
+	env := func(k string) string { return map[string]string{"ACCOLADE_OFFLINE": "true"}[k] }
+	cmd := Command{Settings: Settings{"contexts-dir"}, Args: ArgsRule{Min: 1, Max: 1, Names: []string{"FILE"}}}
+	t.Run("ok/own setting as a flag, others from the environment", func(t *testing.T) {
+		dir := t.TempDir()
+		c, err := LoadFor([]string{"--contexts-dir", dir, "cred.json"}, env, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Contexts.Dir != dir || !c.Contexts.Offline || len(c.Args) != 1 {
+			t.Errorf("got dir %q offline %v args %q", c.Contexts.Dir, c.Contexts.Offline, c.Args)
+		}
+	})
+	t.Run("fail/a setting the command does not take", func(t *testing.T) {
+		_, err := LoadFor([]string{"--addr", "127.0.0.1:9", "cred.json"}, env, cmd)
+		if err == nil || !strings.Contains(err.Error(), "flag provided but not defined: -addr") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("fail/missing argument named", func(t *testing.T) {
+		_, err := LoadFor(nil, env, cmd)
+		if err == nil || !strings.Contains(err.Error(), "missing argument FILE") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("ok/usage lists only the command's settings", func(t *testing.T) {
+		var b strings.Builder
+		UsageOf(&b, cmd.Settings)
+		if !strings.Contains(b.String(), "--contexts-dir") || strings.Contains(b.String(), "--addr") {
+			t.Errorf("usage:\n%s", b.String())
+		}
+	})
+}
