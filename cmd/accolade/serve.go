@@ -49,7 +49,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	handler := api.New(api.Config{
 		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
-		NoBadgePages: !cfg.Issuer.BadgePages,
+		NoBadgePages: !cfg.Issuer.BadgePages, Contexts: a.contexts,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
