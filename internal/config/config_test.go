@@ -220,3 +220,30 @@ func TestLoadForCommandSettings(t *testing.T) {
 		}
 	})
 }
+
+// One setting picks the port: a loopback public URL with a port sets the
+// listen address, and a listen address sets the public URL.
+func TestPortFromOneSetting(t *testing.T) {
+	tests := []struct {
+		name         string
+		env          map[string]string
+		addr, public string
+	}{
+		{"defaults", nil, "127.0.0.1:8080", "http://localhost:8080"},
+		{"public URL on loopback", map[string]string{"ACCOLADE_PUBLIC_URL": "http://localhost:9191"}, "127.0.0.1:9191", "http://localhost:9191"},
+		{"listen address", map[string]string{"ACCOLADE_ADDR": "127.0.0.1:9292"}, "127.0.0.1:9292", "http://localhost:9292"},
+		{"both", map[string]string{"ACCOLADE_ADDR": "0.0.0.0:80", "ACCOLADE_PUBLIC_URL": "http://localhost:9393"}, "0.0.0.0:80", "http://localhost:9393"},
+		{"public URL not on loopback", map[string]string{"ACCOLADE_PUBLIC_URL": "https://badges.example.org:8443"}, "127.0.0.1:8080", "https://badges.example.org:8443"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(nil, func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.HTTP.Addr != tc.addr || c.HTTP.PublicURL != tc.public {
+				t.Errorf("addr %q public %q; want %q %q", c.HTTP.Addr, c.HTTP.PublicURL, tc.addr, tc.public)
+			}
+		})
+	}
+}

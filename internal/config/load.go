@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -64,7 +65,7 @@ func integer(f func(c *Config) *int64) func(*Config, string) error {
 
 // settings is the one table of every setting.
 var settings = []setting{
-	{flag: "addr", env: "ACCOLADE_ADDR", def: "127.0.0.1:8080", usage: "listen address (host:port)",
+	{flag: "addr", env: "ACCOLADE_ADDR", derived: "127.0.0.1:8080, or 127.0.0.1:PORT of a loopback --public-url", usage: "listen address (host:port)",
 		set: str(func(c *Config) *string { return &c.HTTP.Addr })},
 	{flag: "public-url", env: "ACCOLADE_PUBLIC_URL", derived: "http://localhost:PORT of --addr", usage: "public base URL; names the did:web and URLs in credentials (https unless loopback)",
 		set: str(func(c *Config) *string { return &c.HTTP.PublicURL })},
@@ -267,6 +268,14 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 
 // derive fills the settings whose defaults depend on others.
 func (c *Config) derive() {
+	if c.HTTP.Addr == "" {
+		// One setting picks the port: a public URL on loopback with a port
+		// names where to listen too.
+		c.HTTP.Addr = "127.0.0.1:8080"
+		if u, err := url.Parse(c.HTTP.PublicURL); err == nil && u.Port() != "" && IsLoopbackHost(u.Hostname()) {
+			c.HTTP.Addr = net.JoinHostPort("127.0.0.1", u.Port())
+		}
+	}
 	if c.HTTP.PublicURL == "" {
 		port := "8080"
 		if _, p, err := net.SplitHostPort(c.HTTP.Addr); err == nil && p != "" {
