@@ -14,6 +14,7 @@ import (
 type Contexts interface {
 	List(ctx context.Context) []ldcontext.Entry
 	ImportDocument(ctx context.Context, doc []byte) ([]string, error)
+	Get(ctx context.Context, url string) ([]byte, error)
 }
 
 // contextEntry is one pinned URL as GET /api/v1/contexts shows it.
@@ -31,6 +32,26 @@ func (s *Server) contextRoutes(admin *gin.RouterGroup) {
 	}
 	admin.GET("/contexts", wrap(s.listContexts))
 	admin.POST("/contexts", wrap(s.importContext))
+	admin.GET("/contexts/document", wrap(s.contextDocument))
+}
+
+// contextDocument serves the document pinned for ?url=, from wherever the
+// server's loader finds it, so that CLI commands (accolade verify) use the
+// same documents as the server. The caller checks its digest again.
+func (s *Server) contextDocument(c *gin.Context) error {
+	u := c.Query("url")
+	if u == "" {
+		return errBadRequest("give the pinned URL as ?url=", nil)
+	}
+	doc, err := s.cfg.Contexts.Get(c.Request.Context(), u)
+	if errors.Is(err, ldcontext.ErrNotPinned) {
+		return &HTTPError{Status: http.StatusNotFound, Slug: "context-not-pinned", Msg: "no JSON-LD context or JSON Schema is pinned at this URL", Err: err}
+	}
+	if err != nil {
+		return err
+	}
+	c.Data(http.StatusOK, "application/json", doc)
+	return nil
 }
 
 func (s *Server) listContexts(c *gin.Context) error {

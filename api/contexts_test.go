@@ -110,6 +110,28 @@ func TestContextsAdminRoutes(t *testing.T) {
 		t.Errorf("after import: %s, want cache", got)
 	}
 
+	t.Run("ok/document", func(t *testing.T) {
+		w := f.do(http.MethodGet, "/api/v1/contexts/document?url=https://www.w3.org/ns/credentials/v2", testToken, "")
+		if w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), vc2) {
+			t.Errorf("GET document: %d, %d bytes", w.Code, w.Body.Len())
+		}
+	})
+	for _, tc := range []struct {
+		name, query string
+		status      int
+	}{
+		{"fail/document not pinned", "?url=https://example.org/ctx", http.StatusNotFound},
+		{"fail/document not available", "?url=https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json", http.StatusServiceUnavailable},
+		{"fail/document without url", "", http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := f.do(http.MethodGet, "/api/v1/contexts/document"+tc.query, testToken, "")
+			if w.Code != tc.status {
+				t.Errorf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+		})
+	}
+
 	tests := []struct {
 		name   string
 		f      *fixture

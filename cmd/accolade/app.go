@@ -212,16 +212,14 @@ func (c storeCache) Put(ctx context.Context, url string, doc []byte) error {
 	return c.docs.Put(ctx, collContexts, url, doc)
 }
 
-// newContexts builds the pinned context and schema loader: memory, the
-// store's cache (when docs is not nil), the offline directory, then HTTPS
-// unless offline.
-func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) {
-	lc := ldcontext.Config{Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline}
+// newContexts builds the pinned context and schema loader, for serve and
+// every CLI command alike: memory, the cache (when not nil: the store's, or
+// a running server's for a command that cannot open the store), the offline
+// directory, then HTTPS unless offline.
+func newContexts(cfg config.Config, cache ldcontext.Cache) (*ldcontext.Loader, error) {
+	lc := ldcontext.Config{Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline, Cache: cache}
 	if !cfg.Contexts.Offline {
 		lc.Client = newGuardedClient(cfg)
-	}
-	if docs != nil {
-		lc.Cache = storeCache{docs}
 	}
 	l, err := ldcontext.New(lc)
 	if err != nil {
@@ -316,7 +314,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, kek: kek, identity: id, resolver: newResolver(cfg)}
-	if a.contexts, err = newContexts(cfg, st); err != nil {
+	if a.contexts, err = newContexts(cfg, storeCache{st}); err != nil {
 		_ = st.Close()
 		return nil, err
 	}

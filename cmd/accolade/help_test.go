@@ -76,7 +76,7 @@ func TestHelpListsOwnFlags(t *testing.T) {
 		want []string
 		not  []string
 	}{
-		{[]string{"verify"}, []string{"--json", "--checks", "--contexts-dir", "--offline"}, []string{"--addr", "--token-file", "--issuer-name"}},
+		{[]string{"verify"}, []string{"--json", "--checks", "--contexts-dir", "--offline", "--server"}, []string{"--token-file", "--issuer-name", "--kek-file"}},
 		{[]string{"bake"}, []string{"--in", "--credential", "--out"}, []string{"Settings", "--data-dir"}},
 		{[]string{"wallet", "list"}, []string{"--server", "--token", "--token-file"}, []string{"--data-dir", "--store", "--kek-file"}},
 		{[]string{"issue", "bulk"}, []string{"--csv", "--achievement", "--format", "--server", "--admin-token"}, []string{"--store", "--token-file"}},

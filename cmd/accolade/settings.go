@@ -12,7 +12,7 @@ var (
 	settingsStore = config.Settings{"addr", "public-url", "data-dir", "store", "redis-prefix", "admin-token", "kek-file",
 		"allow-loopback", "issuer-name", "key-alg", "issuer-did-method", "contexts-dir", "offline", "server", "log-level", "log-format"}
 	// settingsVerify: the verifier's own settings.
-	settingsVerify = config.Settings{"data-dir", "store", "redis-prefix", "allow-loopback", "did-cache-ttl", "contexts-dir", "offline",
+	settingsVerify = config.Settings{"addr", "public-url", "data-dir", "store", "redis-prefix", "admin-token", "server", "allow-loopback", "did-cache-ttl", "contexts-dir", "offline",
 		"status-ttl", "canonicalizer", "clock-skew"}
 	// settingsAdminClient: commands that call a running server's admin API.
 	settingsAdminClient = config.Settings{"addr", "public-url", "data-dir", "admin-token", "server"}

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/accolade-badges/accolade/internal/config"
+	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/store/bolt"
 )
 
@@ -62,3 +66,57 @@ func openStoreTarget(ctx context.Context, cfg config.Config) (*storeTarget, erro
 	}
 	return &storeTarget{api: c, where: server}, nil
 }
+
+// commandContextsCache is the context cache a command that keeps no store
+// open (verify) shares with the server, so it loads the same documents: the
+// store's when the data directory can be opened, else, when a server holds
+// it, that server's (GET /api/v1/contexts/document, digests checked here
+// again), else none. It never creates a store. done releases it.
+func commandContextsCache(ctx context.Context, cfg config.Config) (cache ldcontext.Cache, done func()) {
+	none := func() {}
+	if strings.HasPrefix(cfg.Store.URL, "bolt://") {
+		path, err := bolt.ParseURL(cfg.Store.URL)
+		if err != nil {
+			return nil, none
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, none
+		}
+	}
+	st, err := openStore(cfg)
+	if err == nil {
+		return storeCache{st}, func() { _ = st.Close() }
+	}
+	if !errors.Is(err, bolt.ErrLocked) {
+		return nil, none
+	}
+	server, token, err := adminTarget(cfg)
+	if err != nil {
+		return nil, none
+	}
+	c := &walletClient{base: strings.TrimSuffix(server, "/"), token: token, http: &http.Client{Timeout: 15 * time.Second}}
+	return serverCache{c}, none
+}
+
+// serverCache reads pinned documents from a running server's admin API.
+type serverCache struct{ c *walletClient }
+
+func (s serverCache) Get(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.c.base+"/api/v1/contexts/document?url="+url.QueryEscape(u), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+s.c.token)
+	resp, err := s.c.http.Do(req)
+	if err != nil {
+		return nil, ldcontext.ErrNotCached
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, ldcontext.ErrNotCached
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+}
+
+// Put keeps nothing: the server's store is not written from here.
+func (serverCache) Put(context.Context, string, []byte) error { return nil }
