@@ -15,7 +15,7 @@ export ACCOLADE_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: help
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
 # JSON-LD contexts bundled into the binary: extracted from their publishers'
 # npm packages (pinned by ldcontext/bundle/package-lock.json) and checked
@@ -34,8 +34,24 @@ build: contexts ## build bin/accolade (with the bundled contexts)
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/accolade
 
 .PHONY: run
-run: build ## run the service on 127.0.0.1:8080 with embedded storage in ./data
+run: build ## run the service on 127.0.0.1:8080 (or ACCOLADE_PUBLIC_URL / ACCOLADE_ADDR) with embedded storage in ./data
 	./$(BIN) serve
+
+# Where make install puts accolade: GOBIN, else GOPATH/bin.
+BINDIR ?= $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+.PHONY: install
+install: build ## copy accolade to BINDIR (default: go env GOBIN, else GOPATH/bin)
+	install -d $(BINDIR)
+	install -m 0755 $(BIN) $(BINDIR)/accolade
+	@echo "installed $(BINDIR)/accolade"
+
+.PHONY: readme
+readme: ## copy the examples of docs/examples.sh into README.md
+	$(GO) test -count=1 ./docs -run TestREADMEExamples -update
+
+.PHONY: fresh-clone-check
+fresh-clone-check: ## clone HEAD into an empty folder, make run there, run every README example (FRESH_CLONE_TEST=1: make test too)
+	scripts/fresh-clone-check
 
 # Digital Bazaar's JavaScript VC stack, for the interop tests (pinned by package-lock.json).
 interop/js/node_modules/.package-lock.json: interop/js/package-lock.json interop/js/package.json

@@ -109,7 +109,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 	}
 	srv := New(Config{
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil)), Store: p, Identity: id,
-		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal, OID4VP: vp,
+		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal, OID4VP: vp, Contexts: contexts,
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
 	return &fixture{srv: srv, logs: &logs, id: id}

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 	admin.GET("/issuer/keys", wrap(s.listKeys))
 	admin.POST("/issuer/keys/rotate", wrap(s.rotateKey))
 	s.issuerRoutes(admin)
+	s.contextRoutes(admin)
 	s.batchRoutes(admin)
 	s.verifierRoutes()
 	s.oid4vciRoutes(admin)

@@ -49,6 +49,9 @@ type Config struct {
 	OID4VP OID4VPVerifier
 	// Wallet is optional; with it come /wallet/v1 and /share.
 	Wallet Wallet
+	// Contexts is the pinned context loader; with it come the admin
+	// routes /api/v1/contexts.
+	Contexts Contexts
 	// NoBadgePages turns off the public badge pages (/badges/{id}).
 	NoBadgePages bool
 	// Ready, when set, is asked by /readyz after the store: an error makes

@@ -27,11 +27,32 @@ import (
 	"github.com/google/uuid"
 )
 
-// Credential formats (the names OpenID4VCI and the admin API use).
+// Credential formats. Requests name them as OpenID4VCI does, ldp_vc and
+// jwt_vc_json; jwt_vc is kept as another name for jwt_vc_json. Stored records
+// and reports carry FormatLDP or FormatJWT.
 const (
 	FormatLDP = "ldp_vc" // JSON-LD with an embedded eddsa-rdfc-2022 proof
-	FormatJWT = "jwt_vc" // OB 3.0 VC-JWT (compact JWS)
+	FormatJWT = "jwt_vc" // OB 3.0 VC-JWT (compact JWS); requests say jwt_vc_json
+
+	// FormatJWTVCJSON is the OpenID4VCI name of FormatJWT (OpenID4VCI 1.0
+	// §A.1.1), the one the documentation uses.
+	FormatJWTVCJSON = "jwt_vc_json"
+	// formatsAccepted is how refusals name the formats.
+	formatsAccepted = `must be "ldp_vc" or "jwt_vc_json"`
 )
+
+// ParseFormat maps a requested credential format to FormatLDP (also for "")
+// or FormatJWT (for jwt_vc_json and its alias jwt_vc). ok is false for any
+// other word.
+func ParseFormat(s string) (format string, ok bool) {
+	switch s {
+	case "", FormatLDP:
+		return FormatLDP, true
+	case FormatJWTVCJSON, FormatJWT:
+		return FormatJWT, true
+	}
+	return "", false
+}
 
 const (
 	collCredentials = "credentials"
@@ -281,12 +302,10 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 			bad("recipient.url", "must be an absolute http(s) URL")
 		}
 	}
-	switch r.Format {
-	case "":
-		r.Format = FormatLDP
-	case FormatLDP, FormatJWT:
-	default:
-		bad("format", `must be "ldp_vc" or "jwt_vc"`)
+	if f, ok := ParseFormat(r.Format); ok {
+		r.Format = f
+	} else {
+		bad("format", formatsAccepted)
 	}
 	validFrom = now.Truncate(time.Second)
 	if r.ValidFrom != "" {
@@ -362,7 +381,7 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		return Issued{}, err
 	}
 	if req.Format == FormatLDP && signer.Key.Alg() != keys.EdDSA {
-		return Issued{}, invalid([]*credential.ValidationError{{Field: "format", Reason: "ldp_vc (eddsa-rdfc-2022) needs an Ed25519 issuer key; the active key is " + string(signer.Key.Alg()) + ": rotate to EdDSA or use jwt_vc"}})
+		return Issued{}, invalid([]*credential.ValidationError{{Field: "format", Reason: "ldp_vc (eddsa-rdfc-2022) needs an Ed25519 issuer key; the active key is " + string(signer.Key.Alg()) + ": rotate to EdDSA or use jwt_vc_json"}})
 	}
 	obAch, err := s.OBAchievement(ctx, ach)
 	if err != nil {

@@ -475,13 +475,13 @@ func (r *OfferRequest) validate() (format string, grants []string, approveAfter 
 	if r.AchievementID == "" {
 		bad("achievementId", "is required")
 	}
-	switch r.Format {
-	case "", oid4vci.FormatLDPVC:
-		format = oid4vci.FormatLDPVC
-	case oid4vci.FormatJWTVCJSON, FormatJWT:
+	switch f, ok := ParseFormat(r.Format); {
+	case !ok:
+		bad("format", formatsAccepted)
+	case f == FormatJWT:
 		format = oid4vci.FormatJWTVCJSON
 	default:
-		bad("format", `must be "ldp_vc" or "jwt_vc_json"`)
+		format = oid4vci.FormatLDPVC
 	}
 	grants = r.Grants
 	if len(grants) == 0 {

@@ -15,7 +15,7 @@ import (
 
 // SignOptions are the VC-API issue options Accolade honours.
 type SignOptions struct {
-	// Format is ldp_vc (default) or jwt_vc.
+	// Format is ldp_vc (default) or jwt_vc_json (or its alias jwt_vc).
 	Format string `json:"format,omitempty"`
 	// Cryptosuite is eddsa-rdfc-2022 (default) or eddsa-jcs-2022 for ldp_vc.
 	Cryptosuite string `json:"cryptosuite,omitempty"`
@@ -100,10 +100,12 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	}
 	var out any
 	var raw json.RawMessage
-	format := opts.Format
+	format, ok := ParseFormat(opts.Format)
+	if !ok {
+		return nil, invalid([]*credential.ValidationError{{Field: "options.format", Reason: formatsAccepted}})
+	}
 	switch format {
-	case "", FormatLDP:
-		format = FormatLDP
+	case FormatLDP:
 		if signer.Key.Alg() != keys.EdDSA {
 			return nil, invalid([]*credential.ValidationError{{Field: "options.format", Reason: "ldp_vc needs an Ed25519 issuer key"}})
 		}
@@ -124,8 +126,6 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		}
 		out = tok
 		raw, _ = json.Marshal(tok)
-	default:
-		return nil, invalid([]*credential.ValidationError{{Field: "options.format", Reason: `must be "ldp_vc" or "jwt_vc"`}})
 	}
 	id, _ := doc["id"].(string)
 	if strings.HasPrefix(id, "urn:uuid:") {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
@@ -34,32 +35,109 @@ import (
 )
 
 // loadConfig parses settings flags and environment for a command, printing
-// usage for --help. ok is false when the command should exit with code.
+// usage for --help. opts are the command's own flags (a
+// func(*flag.FlagSet)), its positional arguments (config.ArgsRule) and the
+// settings it takes as flags (config.Settings; without one, every setting).
+// ok is false when the command should exit with code.
 func loadConfig(env *environment, name, synopsis string, args []string, opts ...any) (cfg config.Config, code int, ok bool) {
-	var reg func(*flag.FlagSet)
-	var rule config.ArgsRule
+	var cmd config.Command
 	for _, o := range opts {
 		switch o := o.(type) {
 		case func(*flag.FlagSet):
-			reg = o
+			cmd.Register = o
 		case config.ArgsRule:
-			rule = o
+			cmd.Args = o
+		case config.Settings:
+			cmd.Settings = o
 		}
 	}
-	cfg, err := config.LoadCommand(args, env.getenv, reg, rule)
+	if cmd.Args.Names == nil {
+		cmd.Args.Names = argNames(name)
+	}
+	cfg, err := config.LoadFor(args, env.getenv, cmd)
+	name = withFlags(name, cmd)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintf(env.stdout, "Usage: accolade %s [flags]\n\n%s\n\nSettings (flag, environment variable, default):\n", name, synopsis)
-		config.Usage(env.stdout)
+		printUsage(env.stdout, name, synopsis, cmd)
 		return cfg, 0, false
 	}
 	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade %s: invalid configuration:\n", name)
+		fmt.Fprintf(env.stderr, "accolade %s:\n", commandName(name))
 		for _, line := range strings.Split(err.Error(), "\n") {
 			fmt.Fprintf(env.stderr, "  - %s\n", line)
 		}
+		fmt.Fprintf(env.stderr, "Usage: accolade %s (see accolade %s --help)\n", name, commandName(name))
 		return cfg, 2, false
 	}
 	return cfg, 0, true
+}
+
+// commandName is the command words of a usage line: "verify" of
+// "verify [flags] FILE|-".
+func commandName(usage string) string {
+	var words []string
+	for _, w := range strings.Fields(usage) {
+		if strings.HasPrefix(w, "[") || strings.HasPrefix(w, "-") || strings.ToUpper(w) == w {
+			break
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
+}
+
+// withFlags adds "[flags]" after the command words of a usage line that
+// does not show it, when the command has flags.
+func withFlags(usage string, cmd config.Command) string {
+	if strings.Contains(usage, "[flags]") || (cmd.Register == nil && cmd.Settings != nil && len(cmd.Settings) == 0) {
+		return usage
+	}
+	words := commandName(usage)
+	return strings.TrimSpace(words + " [flags] " + strings.TrimSpace(strings.TrimPrefix(usage, words)))
+}
+
+// argNames are the positional arguments of a usage line, in order: FILE|-
+// of "verify [flags] FILE|-". Bracketed parts and the values of flags are
+// not arguments.
+func argNames(usage string) []string {
+	var names []string
+	depth := 0
+	prevFlag := false
+	for _, w := range strings.Fields(usage) {
+		opening := strings.Count(w, "[")
+		depth += opening - strings.Count(w, "]")
+		isFlag := strings.HasPrefix(w, "-")
+		if depth == 0 && opening == 0 && !strings.HasSuffix(w, "]") && !isFlag && !prevFlag && w == strings.ToUpper(w) {
+			names = append(names, w)
+		}
+		prevFlag = isFlag && !strings.Contains(w, "=")
+	}
+	return names
+}
+
+// printUsage writes a command's help: its usage line, synopsis, own flags,
+// then the settings it takes as flags.
+func printUsage(w io.Writer, name, synopsis string, cmd config.Command) {
+	fmt.Fprintf(w, "Usage: accolade %s\n\n%s\n", name, synopsis)
+	if cmd.Register != nil {
+		fs := config.FlagSet(name, io.Discard)
+		cmd.Register(fs)
+		fmt.Fprintln(w, "\nFlags:")
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fs.VisitAll(func(f *flag.Flag) {
+			arg, usage := flag.UnquoteUsage(f)
+			if arg != "" {
+				arg = " " + arg
+			}
+			if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+				usage += " (default " + f.DefValue + ")"
+			}
+			fmt.Fprintf(tw, "  --%s%s\t%s\n", f.Name, arg, usage)
+		})
+		_ = tw.Flush()
+	}
+	if cmd.Settings == nil || len(cmd.Settings) > 0 {
+		fmt.Fprintln(w, "\nSettings (flag, environment variable, default):")
+		config.UsageOf(w, cmd.Settings)
+	}
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -135,17 +213,15 @@ func (c storeCache) Put(ctx context.Context, url string, doc []byte) error {
 }
 
 // newContexts builds the pinned context and schema loader, the one every
-// command uses (serve, verify, contexts, ...): memory, the store's cache
-// (when docs is not nil), the contexts bundled into the binary at build
-// time, the offline directories of ACCOLADE_CONTEXTS_DIR, then HTTPS from
-// each document's canonical URL through the guarded client unless offline.
-func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) {
-	lc := ldcontext.Config{Bundled: true, Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline}
+// command uses (serve, verify, contexts, ...): memory, the cache (when not
+// nil: the store's, or a running server's for a command that cannot open the
+// store), the contexts bundled into the binary at build time, the offline
+// directories of ACCOLADE_CONTEXTS_DIR, then HTTPS from each document's
+// canonical URL through the guarded client unless offline.
+func newContexts(cfg config.Config, cache ldcontext.Cache) (*ldcontext.Loader, error) {
+	lc := ldcontext.Config{Bundled: true, Dir: cfg.Contexts.Dir, Offline: cfg.Contexts.Offline, Cache: cache}
 	if !cfg.Contexts.Offline {
 		lc.Client = newGuardedClient(cfg)
-	}
-	if docs != nil {
-		lc.Cache = storeCache{docs}
 	}
 	l, err := ldcontext.New(lc)
 	if err != nil {
@@ -240,7 +316,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, store: st, kek: kek, identity: id, resolver: newResolver(cfg)}
-	if a.contexts, err = newContexts(cfg, st); err != nil {
+	if a.contexts, err = newContexts(cfg, storeCache{st}); err != nil {
 		_ = st.Close()
 		return nil, err
 	}

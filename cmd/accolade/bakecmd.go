@@ -17,11 +17,7 @@ const bakeSynopsis = `Bakes a credential into a badge image (Open Badges 3.0 §5
 one uncompressed iTXt chunk "openbadgecredential", an SVG one
 <openbadges:credential> element after its root tag (a JWT in its verify
 attribute, a JSON credential as CDATA). A credential the image already
-carries, OB 3.0 or OB 2.0, is replaced. Nothing else in the image changes.
-
-Own flags: --in IMAGE (PNG or SVG), --credential FILE (a JSON-LD credential,
-a compact VC-JWT, or a JSON string holding one; "-" reads standard input),
---out FILE ("-" writes standard output).`
+carries, OB 3.0 or OB 2.0, is replaced. Nothing else in the image changes.`
 
 func runBake(ctx context.Context, env *environment, args []string) int {
 	var in, credFile, out string
@@ -29,7 +25,7 @@ func runBake(ctx context.Context, env *environment, args []string) int {
 		fs.StringVar(&in, "in", "", "the badge image to bake into (PNG or SVG)")
 		fs.StringVar(&credFile, "credential", "", `the credential file (JSON or JWT; "-" for standard input)`)
 		fs.StringVar(&out, "out", "", `where to write the baked image ("-" for standard output)`)
-	})
+	}, settingsNone)
 	if !ok {
 		return code
 	}
@@ -84,7 +80,7 @@ when the image carries none or is malformed. "-" reads standard input.
 Verify the result with 'accolade verify' (which also takes the image).`
 
 func runUnbake(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "unbake [flags] FILE", unbakeSynopsis, args, allowArgs(1))
+	cfg, code, ok := loadConfig(env, "unbake [flags] FILE", unbakeSynopsis, args, allowArgs(1), settingsNone)
 	if !ok {
 		return code
 	}

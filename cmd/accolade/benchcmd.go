@@ -67,18 +67,8 @@ checked with POST /credentials/verify (proof, schema, status).
 
 The server is --server (default: the public URL); the admin token is
 --admin-token / ACCOLADE_ADMIN_TOKEN or DATA_DIR/admin-token. Without
---achievement a benchmark achievement is created.
-
-Own flags:
-  --format ldp_vc|jwt_vc  credential format (default ldp_vc)
-  --concurrency N         parallel clients (default 32)
-  --duration D            how long to run (default 10s)
-  --requests N            stop after N requests instead
-  --achievement ID        issue this achievement
-  --recipient email|did   recipient kind (default email)
-  --verify N              verify N issued credentials afterwards (default 20)
-  --json                  print the report as JSON`, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&o.format, "format", "ldp_vc", "credential format: ldp_vc or jwt_vc")
+--achievement a benchmark achievement is created.`, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&o.format, "format", "ldp_vc", "credential `format`: ldp_vc or jwt_vc_json (jwt_vc is another name for jwt_vc_json)")
 		fs.IntVar(&o.concurrency, "concurrency", 32, "parallel clients")
 		fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long to run")
 		fs.IntVar(&o.requests, "requests", 0, "stop after this many requests (0: run for --duration)")
@@ -86,7 +76,7 @@ Own flags:
 		fs.StringVar(&o.recipient, "recipient", "email", "recipient kind: email or did")
 		fs.IntVar(&o.verify, "verify", 20, "issued credentials to verify afterwards")
 		fs.BoolVar(&o.asJSON, "json", false, "print the report as JSON")
-	})
+	}, settingsAdminClient)
 	if !ok {
 		return code
 	}
@@ -95,8 +85,8 @@ Own flags:
 		return 1
 	}
 	switch {
-	case o.format != "ldp_vc" && o.format != "jwt_vc":
-		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc, not %q", o.format))
+	case !validFormat(o.format):
+		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc_json, not %q", o.format))
 	case o.recipient != "email" && o.recipient != "did":
 		return fail(fmt.Errorf("--recipient must be email or did, not %q", o.recipient))
 	case o.concurrency < 1 || o.concurrency > 4096:

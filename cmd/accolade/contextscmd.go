@@ -2,7 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -19,20 +26,34 @@ the contexts bundled into the binary at build time (from their publishers'
 npm packages), ACCOLADE_CONTEXTS_DIR, or HTTPS from the canonical URL
 (unless --offline). Files are matched by digest, never by name; anything
 else is refused. The OB 3.0 JSON Schemas have no npm package and are not
-bundled: without them the schema check is skipped.`
+bundled: without them the schema check is skipped.
+
+Works on the data directory; while a server holds the embedded store, it goes
+through that server's admin API (GET and POST /api/v1/contexts) at --server,
+default the public URL.`
 
 func runContextsImport(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "contexts import [flags] DIR", "Imports every file in DIR (recursively) whose digest matches a pinned URL\ninto the store, so the service never needs the network for it.\n\n"+contextsNote, args, allowArgs(1))
+	cfg, code, ok := loadConfig(env, "contexts import [flags] DIR", "Imports every file in DIR (recursively) whose digest matches a pinned URL\ninto the store, so the service never needs the network for it.\n\n"+contextsNote, args, allowArgs(1), settingsStore)
 	if !ok {
 		return code
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	dir := cfg.Args[0]
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		fmt.Fprintf(env.stderr, "accolade contexts import: %s is not a readable directory\n", dir)
+		return 2
+	}
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade contexts import: %v\n", err)
 		return 1
 	}
-	defer a.Close()
-	urls, err := a.contexts.Import(ctx, cfg.Args[0])
+	defer t.Close()
+	var urls []string
+	if t.api != nil {
+		urls, err = importOverAPI(ctx, t.api, dir)
+	} else {
+		urls, err = t.app.contexts.Import(ctx, dir)
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade contexts import: %v\n", err)
 		return 1
@@ -40,29 +61,89 @@ func runContextsImport(ctx context.Context, env *environment, args []string) int
 	for _, u := range urls {
 		fmt.Fprintln(env.stdout, "imported", u)
 	}
-	fmt.Fprintf(env.stdout, "%d documents imported from %s\n", len(urls), cfg.Args[0])
+	fmt.Fprintf(env.stdout, "%d documents imported from %s\n", len(urls), dir)
 	return 0
 }
 
+// importOverAPI sends each *.json and *.jsonld file of dir to POST
+// /api/v1/contexts, as Import walks it; files pinned to no URL (422) or
+// not JSON (400) are skipped, as Import skips them.
+func importOverAPI(ctx context.Context, c *walletClient, dir string) ([]string, error) {
+	var urls []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			return nil
+		}
+		ext := strings.ToLower(filepath.Ext(path))
+		if d.IsDir() || (ext != ".json" && ext != ".jsonld") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		var out struct {
+			Imported []string `json:"imported"`
+		}
+		err = c.call(ctx, http.MethodPost, "/api/v1/contexts", "application/json", b, &out)
+		var pe *problemError
+		if errors.As(err, &pe) && (pe.Status == http.StatusUnprocessableEntity || pe.Status == http.StatusBadRequest || pe.Status == http.StatusRequestEntityTooLarge) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		urls = append(urls, out.Imported...)
+		return nil
+	})
+	slices.Sort(urls)
+	return slices.Compact(urls), err
+}
+
 func runContextsList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, bundled = compiled into the\nbinary, dir = ACCOLADE_CONTEXTS_DIR, none = fetched on first use unless\noffline), and the npm package of the bundled copy.\n\n"+contextsNote, args)
+	cfg, code, ok := loadConfig(env, "contexts list [flags]", "Lists the pinned contexts and schemas, their digests and where each is\navailable now (memory, cache = the store, bundled = compiled into the\nbinary, dir = ACCOLADE_CONTEXTS_DIR, none = fetched on first use unless\noffline), and the npm package of the bundled copy.\n\n"+contextsNote, args, settingsStore)
 	if !ok {
 		return code
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade contexts list: %v\n", err)
 		return 1
 	}
-	defer a.Close()
+	defer t.Close()
+	type entry struct {
+		URL       string `json:"url"`
+		Kind      string `json:"kind"`
+		SHA256    string `json:"sha256"`
+		Available string `json:"available"`
+		Bundled   string `json:"bundled,omitempty"`
+	}
+	var entries []entry
+	if t.api != nil {
+		var out struct {
+			Items []entry `json:"items"`
+		}
+		if err := t.api.call(ctx, http.MethodGet, "/api/v1/contexts", "", nil, &out); err != nil {
+			fmt.Fprintf(env.stderr, "accolade contexts list: %v\n", err)
+			return 1
+		}
+		entries = out.Items
+	} else {
+		for _, e := range t.app.contexts.List(ctx) {
+			entries = append(entries, entry{URL: e.URL, Kind: string(e.Kind), SHA256: e.SHA256, Available: string(e.Available), Bundled: e.Bundled})
+		}
+	}
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tAVAILABLE\tSHA-256 (JCS)\tURL\tBUNDLED FROM")
-	for _, e := range a.contexts.List(ctx) {
+	for _, e := range entries {
 		pkg := e.Bundled
 		if pkg == "" {
 			pkg = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", e.Kind, e.Available, e.SHA256[:16], e.URL, pkg)
+		fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\n", e.Kind, e.Available, e.SHA256[:min(16, len(e.SHA256))], e.URL, pkg)
 	}
 	_ = tw.Flush()
 	return 0

@@ -23,8 +23,15 @@ func runDIDResolve(ctx context.Context, env *environment, args []string) int {
 	if err := fs.Parse(reorderFlags(args)); err != nil || fs.NArg() != 1 {
 		w := env.stderr
 		code := 2
-		if err != nil && isHelpErr(err) {
+		switch {
+		case err != nil && isHelpErr(err):
 			w, code = env.stdout, 0
+		case err != nil:
+			fmt.Fprintf(w, "accolade did resolve: %v\n", err)
+		case fs.NArg() == 0:
+			fmt.Fprintln(w, "accolade did resolve: missing argument DID")
+		default:
+			fmt.Fprintf(w, "accolade did resolve: unexpected arguments: %s\n", strings.Join(fs.Args()[1:], " "))
 		}
 		fmt.Fprintln(w, "Usage: accolade did resolve [flags] DID\n\nResolves DID and prints its DID document as JSON. did:web is fetched over\nHTTPS through the guarded client (1 MiB cap, timeouts, no private addresses).\n\nFlags:")
 		fs.SetOutput(w)

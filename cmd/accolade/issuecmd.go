@@ -34,7 +34,7 @@ type bulkOptions struct {
 
 func runIssueBulk(ctx context.Context, env *environment, args []string) int {
 	var o bulkOptions
-	cfg, code, ok := loadConfig(env, "issue bulk", `Issues one credential per row of a CSV file on a running server: a CSV of
+	cfg, code, ok := loadConfig(env, "issue bulk --csv FILE --achievement ID", `Issues one credential per row of a CSV file on a running server: a CSV of
 event attendees, say. The file has a header row with the columns email, did,
 url (exactly one non-empty per row: the recipient), and optionally
 credentialName and credentialDescription, which replace the credential's
@@ -53,20 +53,13 @@ again. If the server stops answering, the rows not issued say so too.
 Exit status: 0 when every row was issued, 1 otherwise.
 
 The server is --server (default: the public URL); the admin token is
---admin-token / ACCOLADE_ADMIN_TOKEN or DATA_DIR/admin-token.
-
-Own flags:
-  --csv FILE              the CSV of recipients (required)
-  --achievement ID        the achievement to issue (required)
-  --format ldp_vc|jwt_vc  credential format (default ldp_vc)
-  --chunk N               rows per request, at most 1000 (default 500)
-  --out FILE              where to write the results CSV (default standard output)`, args, func(fs *flag.FlagSet) {
+--admin-token / ACCOLADE_ADMIN_TOKEN or DATA_DIR/admin-token.`, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.csv, "csv", "", "the CSV of recipients")
 		fs.StringVar(&o.achievement, "achievement", "", "achievement to issue")
-		fs.StringVar(&o.format, "format", issuer.FormatLDP, "credential format: ldp_vc or jwt_vc")
+		fs.StringVar(&o.format, "format", issuer.FormatLDP, "credential `format`: ldp_vc or jwt_vc_json (jwt_vc is another name for jwt_vc_json)")
 		fs.IntVar(&o.chunk, "chunk", 500, "rows per request (at most 1000)")
 		fs.StringVar(&o.out, "out", "", "results CSV (default standard output)")
-	})
+	}, settingsAdminClient)
 	if !ok {
 		return code
 	}
@@ -79,8 +72,8 @@ Own flags:
 		return fail(errors.New("--csv FILE is required"))
 	case o.achievement == "":
 		return fail(errors.New("--achievement ID is required"))
-	case o.format != issuer.FormatLDP && o.format != issuer.FormatJWT:
-		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc, not %q", o.format))
+	case !validFormat(o.format):
+		return fail(fmt.Errorf("--format must be ldp_vc or jwt_vc_json, not %q", o.format))
 	case o.chunk < 1 || o.chunk > issuer.MaxBatchRows:
 		return fail(fmt.Errorf("--chunk must be from 1 to %d", issuer.MaxBatchRows))
 	}
@@ -360,4 +353,11 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// validFormat reports whether a --format flag names a credential format the
+// server takes: ldp_vc, jwt_vc_json or its alias jwt_vc.
+func validFormat(f string) bool {
+	_, ok := issuer.ParseFormat(f)
+	return ok && f != ""
 }

@@ -234,3 +234,28 @@ func TestIssueBulkRefuses(t *testing.T) {
 		})
 	}
 }
+
+// issue bulk and bench issue take the format words the server takes:
+// ldp_vc, jwt_vc_json and its alias jwt_vc, and send them as given.
+func TestIssueBulkFormatNames(t *testing.T) {
+	for _, format := range []string{"ldp_vc", "jwt_vc_json", "jwt_vc"} {
+		t.Run("ok/"+format, func(t *testing.T) {
+			var got string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = r.URL.Query().Get("format")
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(issuer.BatchResult{Issued: 1, Items: []issuer.BatchItem{{Row: 0, ID: "urn:uuid:1"}}})
+			}))
+			defer srv.Close()
+			csvPath := filepath.Join(t.TempDir(), "in.csv")
+			_ = os.WriteFile(csvPath, []byte("email\nada@example.org\n"), 0o600)
+			env, _, errb := testEnv(map[string]string{"ACCOLADE_ADMIN_TOKEN": strings.Repeat("x", 20)})
+			if code := run(context.Background(), env, []string{"issue", "bulk", "--server", srv.URL, "--csv", csvPath, "--achievement", "a", "--format", format}); code != 0 {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			if got != format {
+				t.Errorf("sent format %q, want %q", got, format)
+			}
+		})
+	}
+}

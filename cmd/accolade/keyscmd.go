@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"text/tabwriter"
 
+	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
 )
 
@@ -19,22 +21,31 @@ func runKeys(ctx context.Context, env *environment, args []string) int {
 	})
 }
 
-const keysNote = `Works on the data directory directly; with the embedded store, stop the
-server first (or use the admin API: GET /api/v1/issuer/keys,
-POST /api/v1/issuer/keys/rotate).`
+const keysNote = `Works on the data directory; while a server holds the embedded store, it goes
+through that server's admin API (GET /api/v1/issuer/keys, POST
+/api/v1/issuer/keys/rotate) at --server, default the public URL.`
 
 func runKeysList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "keys list", "Lists the issuer's signing keys.\n"+keysNote, args)
+	cfg, code, ok := loadConfig(env, "keys list", "Lists the issuer's signing keys.\n"+keysNote, args, settingsStore)
 	if !ok {
 		return code
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade keys list: %v\n", err)
 		return 1
 	}
-	defer a.Close()
-	ks, err := a.identity.Keys(ctx)
+	defer t.Close()
+	var ks []issuer.KeyInfo
+	if t.api != nil {
+		var out struct {
+			Items []issuer.KeyInfo `json:"items"`
+		}
+		err = t.api.call(ctx, http.MethodGet, "/api/v1/issuer/keys", "", nil, &out)
+		ks = out.Items
+	} else {
+		ks, err = t.app.identity.Keys(ctx)
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade keys list: %v\n", err)
 		return 1
@@ -50,9 +61,9 @@ func runKeysList(ctx context.Context, env *environment, args []string) int {
 
 func runKeysRotate(ctx context.Context, env *environment, args []string) int {
 	alg := ""
-	cfg, code, ok := loadConfig(env, "keys rotate", "Makes a new active issuer signing key. Own flag: --alg EdDSA|ES256 (default:\nthe configured key algorithm).\n"+keysNote, args, func(fs *flag.FlagSet) {
+	cfg, code, ok := loadConfig(env, "keys rotate", "Makes a new active issuer signing key (--alg; default: the configured key\nalgorithm). Earlier keys stay in the did:web document.\n"+keysNote, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&alg, "alg", "", "algorithm of the new key: EdDSA or ES256")
-	})
+	}, settingsStore)
 	if !ok {
 		return code
 	}
@@ -65,13 +76,18 @@ func runKeysRotate(ctx context.Context, env *environment, args []string) int {
 		}
 		a = parsed
 	}
-	ap, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade keys rotate: %v\n", err)
 		return 1
 	}
-	defer ap.Close()
-	info, err := ap.identity.Rotate(ctx, a)
+	defer t.Close()
+	var info issuer.KeyInfo
+	if t.api != nil {
+		err = t.api.postJSON(ctx, "/api/v1/issuer/keys/rotate", map[string]string{"alg": string(a)}, &info)
+	} else {
+		info, err = t.app.identity.Rotate(ctx, a)
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade keys rotate: %v\n", err)
 		return 1

@@ -107,6 +107,7 @@ func subcommand(ctx context.Context, env *environment, group string, args []stri
 		w := env.stdout
 		if len(args) == 0 {
 			w = env.stderr
+			fmt.Fprintf(w, "accolade %s: missing command: %s\n\n", group, names(subs))
 		}
 		fmt.Fprintf(w, "Usage: accolade %s <command> [flags]\n\nCommands:\n", group)
 		for _, c := range subs {

@@ -33,17 +33,6 @@ data (the documents of each collection, sequences, status lists, tokens) it
 counts the entries and computes a SHA-256 over them in a canonical order, on
 each side independently, prints a table and exits 1 on any difference.
 
-Own flags:
-  --from URL         the store to copy from (required)
-  --to URL           the store to copy to (required)
-  --from-prefix P    key prefix of a redis:// source (default: --redis-prefix)
-  --to-prefix P      key prefix of a redis:// target (default: --redis-prefix)
-  --force            copy into a target that already holds data; its keys
-                     take the source's values, sequences are only raised and
-                     status-list allocations are merged (the check then
-                     reports whatever only the target holds as a mismatch)
-  --verify-only      copy nothing: compare the two stores and print the table
-
 Stop every server that uses the source first: the copy is not a snapshot of a
 store in use. The target must be empty unless --force; --from and --to must
 differ. Tokens (offers, pre-authorized codes, nonces) keep the time they have
@@ -73,14 +62,14 @@ type migrateFlags struct {
 
 func runMigrate(ctx context.Context, env *environment, args []string) int {
 	var f migrateFlags
-	cfg, code, ok := loadConfig(env, "migrate", migrateSynopsis, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&f.from, "from", "", "store URL to copy from")
-		fs.StringVar(&f.to, "to", "", "store URL to copy to")
-		fs.Func("from-prefix", "key prefix of a redis:// source", func(v string) error { f.fromPrefix, f.fromPrefixSet = v, true; return nil })
-		fs.Func("to-prefix", "key prefix of a redis:// target", func(v string) error { f.toPrefix, f.toPrefSet = v, true; return nil })
-		fs.BoolVar(&f.force, "force", false, "copy into a non-empty target")
-		fs.BoolVar(&f.verifyOnly, "verify-only", false, "compare the stores, copy nothing")
-	})
+	cfg, code, ok := loadConfig(env, "migrate --from URL --to URL", migrateSynopsis, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&f.from, "from", "", "store `URL` to copy from (required)")
+		fs.StringVar(&f.to, "to", "", "store `URL` to copy to (required)")
+		fs.Func("from-prefix", "key `prefix` of a redis:// source (default: --redis-prefix)", func(v string) error { f.fromPrefix, f.fromPrefixSet = v, true; return nil })
+		fs.Func("to-prefix", "key `prefix` of a redis:// target (default: --redis-prefix)", func(v string) error { f.toPrefix, f.toPrefSet = v, true; return nil })
+		fs.BoolVar(&f.force, "force", false, "copy into a target that already holds data: its keys take the source's values, sequences are only raised, status-list allocations are merged (the check reports what only the target holds)")
+		fs.BoolVar(&f.verifyOnly, "verify-only", false, "copy nothing: compare the two stores and print the table")
+	}, settingsMigrate)
 	if !ok {
 		return code
 	}

@@ -21,7 +21,7 @@ issuer's DIDs (did:key, and did:web served at /.well-known/did.json or
 /<path>/did.json) and a default issuer profile. Later starts reuse them.`
 
 func runServe(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "serve", serveSynopsis, args)
+	cfg, code, ok := loadConfig(env, "serve", serveSynopsis, args, settingsServe())
 	if !ok {
 		return code
 	}
@@ -50,7 +50,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	handler := api.New(api.Config{
 		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
-		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts),
+		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts), Contexts: a.contexts,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"net/http"
+	"net/url"
 	"text/tabwriter"
+
+	"github.com/accolade-badges/accolade/issuer"
 )
 
 func runStatus(ctx context.Context, env *environment, args []string) int {
@@ -15,23 +19,29 @@ func runStatus(ctx context.Context, env *environment, args []string) int {
 	})
 }
 
-const statusNote = `Works on the data directory directly; with the embedded store, stop the
-server first (or use GET /api/v1/status-lists).`
+const statusNote = `Works on the data directory; while a server holds the embedded store, it goes
+through that server's admin API (GET /api/v1/status-lists) at --server,
+default the public URL.`
 
 func runStatusShow(ctx context.Context, env *environment, args []string) int {
 	asJSON := false
-	cfg, code, ok := loadConfig(env, "status show [flags] LIST", "Shows a Bitstring Status List: its purpose, size, allocated and set\nentries, version and public URL. Own flag: --json.\n"+statusNote, args,
-		func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, allowArgs(1))
+	cfg, code, ok := loadConfig(env, "status show [flags] LIST", "Shows a Bitstring Status List: its purpose, size, allocated and set\nentries, version and public URL.\n"+statusNote, args,
+		func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, allowArgs(1), settingsStore)
 	if !ok {
 		return code
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade status show: %v\n", err)
 		return 1
 	}
-	defer a.Close()
-	info, err := a.issuer.StatusListInfo(ctx, cfg.Args[0])
+	defer t.Close()
+	var info issuer.StatusListInfo
+	if t.api != nil {
+		err = t.api.call(ctx, http.MethodGet, "/api/v1/status-lists/"+url.PathEscape(cfg.Args[0]), "", nil, &info)
+	} else {
+		info, err = t.app.issuer.StatusListInfo(ctx, cfg.Args[0])
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade status show: %v\n", err)
 		return 1
@@ -55,17 +65,26 @@ func runStatusShow(ctx context.Context, env *environment, args []string) int {
 }
 
 func runStatusList(ctx context.Context, env *environment, args []string) int {
-	cfg, code, ok := loadConfig(env, "status list [flags]", "Lists every Bitstring Status List.\n"+statusNote, args)
+	cfg, code, ok := loadConfig(env, "status list [flags]", "Lists every Bitstring Status List.\n"+statusNote, args, settingsStore)
 	if !ok {
 		return code
 	}
-	a, err := openApp(ctx, cfg, newLogger(cfg, discardWriter{}))
+	t, err := openStoreTarget(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade status list: %v\n", err)
 		return 1
 	}
-	defer a.Close()
-	lists, err := a.issuer.StatusLists(ctx)
+	defer t.Close()
+	var lists []issuer.StatusListInfo
+	if t.api != nil {
+		var out struct {
+			Items []issuer.StatusListInfo `json:"items"`
+		}
+		err = t.api.call(ctx, http.MethodGet, "/api/v1/status-lists", "", nil, &out)
+		lists = out.Items
+	} else {
+		lists, err = t.app.issuer.StatusLists(ctx)
+	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade status list: %v\n", err)
 		return 1

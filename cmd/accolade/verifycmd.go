@@ -18,18 +18,20 @@ const verifySynopsis = `Verifies a credential and prints a report of named check
 issuer, validity, schema, status). FILE is a JSON-LD credential, a compact
 JWT (VC-JWT), an EnvelopedVerifiableCredential, or a baked PNG or SVG badge;
 "-" reads standard input.
-Exits 0 when verified, 1 when a check failed, 2 on usage errors. It needs no
-store, so it works while a server runs on the same data directory.
+Exits 0 when verified, 1 when a check failed, 2 on usage errors.
 
-Own flags: --json (print the report as JSON), --checks a,b (run only these).`
+JSON-LD contexts and schemas come from where the server finds them: the
+store's cache when the data directory can be opened, else the running
+server's (through its admin API), then --contexts-dir, then HTTPS unless
+--offline. It works while a server runs on the same data directory.`
 
 func runVerify(ctx context.Context, env *environment, args []string) int {
 	asJSON := false
 	checks := ""
 	cfg, code, ok := loadConfig(env, "verify [flags] FILE|-", verifySynopsis, args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-		fs.StringVar(&checks, "checks", "", "comma-separated checks to run (default: all)")
-	}, allowArgs(1))
+		fs.StringVar(&checks, "checks", "", "comma-separated `checks` to run, e.g. proof,validity (default: all)")
+	}, allowArgs(1), settingsVerify)
 	if !ok {
 		return code
 	}
@@ -60,7 +62,9 @@ func runVerify(ctx context.Context, env *environment, args []string) int {
 		}
 		raw = payload
 	}
-	contexts, err := newContexts(cfg, nil)
+	cache, done := commandContextsCache(ctx, cfg)
+	defer done()
+	contexts, err := newContexts(cfg, cache)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade verify: %v\n", err)
 		return 2
@@ -107,5 +111,6 @@ func printReport(w io.Writer, rep *verifier.Report) {
 	}
 }
 
-// allowArgs lets a command take n positional arguments after its flags.
+// allowArgs lets a command take n positional arguments after its flags;
+// their names come from the command's usage line.
 func allowArgs(n int) config.ArgsRule { return config.ArgsRule{Min: n, Max: n} }

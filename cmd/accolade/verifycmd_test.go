@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -124,4 +125,50 @@ func TestContextsImportAndList(t *testing.T) {
 	vars["ACCOLADE_ADMIN_TOKEN"] = "ctx-test-admin-token-000"
 	s := startServe(t, dataDir, vars)
 	issueOverHTTP(t, s, "ctx-test-admin-token-000", "ldp_vc")
+}
+
+// accolade verify loads contexts and schemas from where the server does:
+// from the running server while it holds the store, from the store's cache
+// when it is stopped; with no network (offline) and no contexts directory
+// of its own. It never creates a store.
+func TestVerifyUsesTheServersContexts(t *testing.T) {
+	dataDir := t.TempDir()
+	addr := "127.0.0.1:" + fmt.Sprint(freePort(t))
+	s := startServe(t, dataDir, map[string]string{"ACCOLADE_ADDR": addr, "ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true"})
+	tok := readAdminToken(t, dataDir)
+	file := filepath.Join(t.TempDir(), "badge.json")
+	if err := os.WriteFile(file, issueOverHTTP(t, s, tok, "ldp_vc"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := map[string]string{"ACCOLADE_ADDR": addr, "ACCOLADE_DATA_DIR": dataDir, "ACCOLADE_OFFLINE": "true"}
+	verify := func(t *testing.T, vars map[string]string, flags ...string) {
+		t.Helper()
+		env, out, errb := testEnv(vars)
+		if code := run(context.Background(), env, append([]string{"verify", file}, flags...)); code != 0 {
+			t.Fatalf("exit %d\n%s%s", code, out, errb)
+		}
+	}
+	t.Run("ok/while the server runs", func(t *testing.T) { verify(t, cli) })
+
+	s.stop(t)
+	t.Run("ok/from the store's cache", func(t *testing.T) {
+		for _, dir := range []string{sharedtest.ContextsDir(t), sharedtest.Testdata(t, "ob3", "schema")} {
+			env, _, errb := testEnv(cli)
+			if code := run(context.Background(), env, []string{"contexts", "import", dir}); code != 0 {
+				t.Fatalf("import: %s", errb)
+			}
+		}
+		// The status list is the stopped server's: leave that check out.
+		verify(t, cli, "--checks", "format,proof,issuer,validity,schema")
+	})
+	t.Run("fail/no store, no directory, offline", func(t *testing.T) {
+		empty := filepath.Join(t.TempDir(), "none")
+		env, out, _ := testEnv(map[string]string{"ACCOLADE_DATA_DIR": empty, "ACCOLADE_OFFLINE": "true"})
+		if code := run(context.Background(), env, []string{"verify", file}); code != 1 || !strings.Contains(out.String(), "NOT VERIFIED") {
+			t.Errorf("exit %d:\n%s", code, out)
+		}
+		if _, err := os.Stat(empty); err == nil {
+			t.Errorf("verify created %s", empty)
+		}
+	})
 }

@@ -154,7 +154,7 @@ type walletCmd struct {
 }
 
 func (w walletCmd) exec(ctx context.Context, env *environment, args []string) int {
-	opts := []any{w.args}
+	opts := []any{w.args, settingsWallet}
 	if w.flags != nil {
 		opts = append(opts, w.flags)
 	}
@@ -236,9 +236,8 @@ func runWalletSignIn(ctx context.Context, env *environment, args []string) int {
 	var email string
 	printToken := false
 	return walletCmd{name: "signin", usage: "signin --email ADDRESS", synopsis: `Signs in with the password from the first line of standard input and keeps
-the session token in --token-file (mode 0600) for the other commands.
-Own flags: --email, --print-token (print the token instead, for
-ACCOLADE_WALLET_TOKEN).`,
+the session token in --token-file (mode 0600) for the other commands
+(--print-token prints it instead, for ACCOLADE_WALLET_TOKEN).`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&email, "email", "", "the holder's email address")
 			fs.BoolVar(&printToken, "print-token", false, "print the session token instead of saving it")
@@ -500,9 +499,7 @@ func runWalletPresent(ctx context.Context, env *environment, args []string) int 
 wallet list') for a verifier and prints it: a JSON presentation with a Data
 Integrity proof (--format ldp_vp, the default; needs --challenge) or a VP-JWT
 (--format jwt_vp; needs --nonce/--challenge and --audience/--domain). The
-verifier supplies the challenge (nonce) and its domain (audience).
-Own flags: --format, --challenge, --domain, --nonce, --audience, --did
-(holder DID; default the did:key), --out FILE.`, needsToken: true, args: config.ArgsRule{Min: 1, Max: wallet.MaxPresented},
+verifier supplies the challenge (nonce) and its domain (audience).`, needsToken: true, args: config.ArgsRule{Min: 1, Max: wallet.MaxPresented},
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&req.Format, "format", "ldp_vp", "ldp_vp or jwt_vp")
 			fs.StringVar(&req.Challenge, "challenge", "", "the verifier's challenge")
@@ -538,7 +535,7 @@ Own flags: --format, --challenge, --domain, --nonce, --audience, --did
 
 func runWalletShare(ctx context.Context, env *environment, args []string) int {
 	var expires time.Duration
-	return walletCmd{name: "share", usage: "share [--expires DURATION] ID", synopsis: `Makes a public link to one credential and prints its URL. Anyone with the
+	return walletCmd{name: "share", usage: "share [flags] ID", synopsis: `Makes a public link to one credential and prints its URL. Anyone with the
 link can read the credential until it expires (--expires 72h) or is revoked
 (DELETE /wallet/v1/shares/TOKEN).`, needsToken: true, args: allowArgs(1),
 		flags: func(fs *flag.FlagSet) {

@@ -186,3 +186,64 @@ func TestLogValueHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadForCommandSettings(t *testing.T) {
+	env := func(k string) string { return map[string]string{"ACCOLADE_OFFLINE": "true"}[k] }
+	cmd := Command{Settings: Settings{"contexts-dir"}, Args: ArgsRule{Min: 1, Max: 1, Names: []string{"FILE"}}}
+	t.Run("ok/own setting as a flag, others from the environment", func(t *testing.T) {
+		dir := t.TempDir()
+		c, err := LoadFor([]string{"--contexts-dir", dir, "cred.json"}, env, cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Contexts.Dir != dir || !c.Contexts.Offline || len(c.Args) != 1 {
+			t.Errorf("got dir %q offline %v args %q", c.Contexts.Dir, c.Contexts.Offline, c.Args)
+		}
+	})
+	t.Run("fail/a setting the command does not take", func(t *testing.T) {
+		_, err := LoadFor([]string{"--addr", "127.0.0.1:9", "cred.json"}, env, cmd)
+		if err == nil || !strings.Contains(err.Error(), "flag provided but not defined: -addr") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("fail/missing argument named", func(t *testing.T) {
+		_, err := LoadFor(nil, env, cmd)
+		if err == nil || !strings.Contains(err.Error(), "missing argument FILE") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("ok/usage lists only the command's settings", func(t *testing.T) {
+		var b strings.Builder
+		UsageOf(&b, cmd.Settings)
+		if !strings.Contains(b.String(), "--contexts-dir") || strings.Contains(b.String(), "--addr") {
+			t.Errorf("usage:\n%s", b.String())
+		}
+	})
+}
+
+// One setting picks the port: a loopback public URL with a port sets the
+// listen address, and a listen address sets the public URL.
+func TestPortFromOneSetting(t *testing.T) {
+	tests := []struct {
+		name         string
+		env          map[string]string
+		addr, public string
+	}{
+		{"defaults", nil, "127.0.0.1:8080", "http://localhost:8080"},
+		{"public URL on loopback", map[string]string{"ACCOLADE_PUBLIC_URL": "http://localhost:9191"}, "127.0.0.1:9191", "http://localhost:9191"},
+		{"listen address", map[string]string{"ACCOLADE_ADDR": "127.0.0.1:9292"}, "127.0.0.1:9292", "http://localhost:9292"},
+		{"both", map[string]string{"ACCOLADE_ADDR": "0.0.0.0:80", "ACCOLADE_PUBLIC_URL": "http://localhost:9393"}, "0.0.0.0:80", "http://localhost:9393"},
+		{"public URL not on loopback", map[string]string{"ACCOLADE_PUBLIC_URL": "https://badges.example.org:8443"}, "127.0.0.1:8080", "https://badges.example.org:8443"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(nil, func(k string) string { return tc.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.HTTP.Addr != tc.addr || c.HTTP.PublicURL != tc.public {
+				t.Errorf("addr %q public %q; want %q %q", c.HTTP.Addr, c.HTTP.PublicURL, tc.addr, tc.public)
+			}
+		})
+	}
+}

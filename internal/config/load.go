@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -64,7 +65,7 @@ func integer(f func(c *Config) *int64) func(*Config, string) error {
 
 // settings is the one table of every setting.
 var settings = []setting{
-	{flag: "addr", env: "ACCOLADE_ADDR", def: "127.0.0.1:8080", usage: "listen address (host:port)",
+	{flag: "addr", env: "ACCOLADE_ADDR", derived: "127.0.0.1:8080, or 127.0.0.1:PORT of a loopback --public-url", usage: "listen address (host:port)",
 		set: str(func(c *Config) *string { return &c.HTTP.Addr })},
 	{flag: "public-url", env: "ACCOLADE_PUBLIC_URL", derived: "http://localhost:PORT of --addr", usage: "public base URL; names the did:web and URLs in credentials (https unless loopback)",
 		set: str(func(c *Config) *string { return &c.HTTP.PublicURL })},
@@ -162,12 +163,37 @@ func LoadWithFlags(args []string, getenv func(string) string, register func(fs *
 }
 
 // ArgsRule says how many positional arguments a command takes after its
-// flags; they land in Config.Args.
-type ArgsRule struct{ Min, Max int }
+// flags; they land in Config.Args. Names, when given, name each argument
+// (FILE, LIST) so that a missing one is reported by name.
+type ArgsRule struct {
+	Min, Max int
+	Names    []string
+}
+
+// Settings names, by flag, the settings a command takes as flags and lists
+// in its help. Every setting still applies through its environment variable.
+type Settings []string
+
+// Command describes a command's flags and arguments for LoadFor.
+type Command struct {
+	// Settings are the settings taken as flags; nil means all of them.
+	Settings Settings
+	// Register adds the command's own flags.
+	Register func(fs *flag.FlagSet)
+	// Args are the positional arguments.
+	Args ArgsRule
+}
 
 // LoadCommand is LoadWithFlags for a command that also takes positional
 // arguments. Flags may come before or after them.
 func LoadCommand(args []string, getenv func(string) string, register func(fs *flag.FlagSet), rule ArgsRule) (Config, error) {
+	return LoadFor(args, getenv, Command{Register: register, Args: rule})
+}
+
+// LoadFor builds the configuration of a command: every setting from the
+// environment and defaults, the command's settings and own flags from args.
+func LoadFor(args []string, getenv func(string) string, cmd Command) (Config, error) {
+	register, rule := cmd.Register, cmd.Args
 	var c Config
 	for _, s := range settings {
 		if s.def != "" {
@@ -185,6 +211,9 @@ func LoadCommand(args []string, getenv func(string) string, register func(fs *fl
 	fs := FlagSet("serve", io.Discard)
 	flagErrs := map[string]error{}
 	for _, s := range settings {
+		if !cmd.Settings.has(s.flag) {
+			continue
+		}
 		set := func(v string) error {
 			if err := s.set(&c, v); err != nil {
 				flagErrs[s.flag] = err
@@ -211,7 +240,7 @@ func LoadCommand(args []string, getenv func(string) string, register func(fs *fl
 		if len(positional) > rule.Max {
 			errs = append(errs, fmt.Errorf("unexpected arguments: %s", strings.Join(positional, " ")))
 		} else {
-			errs = append(errs, fmt.Errorf("want %d argument(s), got %d", rule.Min, len(positional)))
+			errs = append(errs, missingArgs(rule, len(positional)))
 		}
 	}
 	c.Args = positional
@@ -239,6 +268,14 @@ func lookup(getenv func(string) string, name string) (string, bool) {
 
 // derive fills the settings whose defaults depend on others.
 func (c *Config) derive() {
+	if c.HTTP.Addr == "" {
+		// One setting picks the port: a public URL on loopback with a port
+		// names where to listen too.
+		c.HTTP.Addr = "127.0.0.1:8080"
+		if u, err := url.Parse(c.HTTP.PublicURL); err == nil && u.Port() != "" && IsLoopbackHost(u.Hostname()) {
+			c.HTTP.Addr = net.JoinHostPort("127.0.0.1", u.Port())
+		}
+	}
 	if c.HTTP.PublicURL == "" {
 		port := "8080"
 		if _, p, err := net.SplitHostPort(c.HTTP.Addr); err == nil && p != "" {
@@ -263,12 +300,43 @@ func FlagSet(name string, out io.Writer) *flag.FlagSet {
 	return fs
 }
 
+// missingArgs says which positional arguments are missing, by name when
+// the rule names them.
+func missingArgs(rule ArgsRule, got int) error {
+	if got < len(rule.Names) {
+		missing := rule.Names[got:min(rule.Min, len(rule.Names))]
+		return fmt.Errorf("missing argument %s", strings.Join(missing, " "))
+	}
+	return fmt.Errorf("want %d argument(s), got %d", rule.Min, got)
+}
+
+// has reports whether the settings include the one of flag name; nil holds
+// every setting.
+func (ss Settings) has(name string) bool {
+	if ss == nil {
+		return true
+	}
+	for _, s := range ss {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Usage writes the table of every setting: flag, environment name, default
 // and meaning.
-func Usage(w io.Writer) {
+func Usage(w io.Writer) { UsageOf(w, nil) }
+
+// UsageOf writes the table of the given settings (nil: all), in the order
+// of the one table of settings.
+func UsageOf(w io.Writer, only Settings) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
 	for _, s := range settings {
+		if !only.has(s.flag) {
+			continue
+		}
 		def := s.def
 		if def == "" {
 			def = s.derived
@@ -321,4 +389,13 @@ func userConfigDir(getenv func(string) string) string {
 		return filepath.Join(h, ".config")
 	}
 	return ""
+}
+
+// Names returns the flag names of every setting, in table order.
+func Names() []string {
+	names := make([]string, len(settings))
+	for i, s := range settings {
+		names[i] = s.flag
+	}
+	return names
 }
