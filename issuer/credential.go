@@ -198,6 +198,11 @@ type IssueRequest struct {
 	// stays identified by its hashed IdentityObject. Not settable over the
 	// admin API.
 	HolderDID string `json:"-"`
+	// CredentialID, when set (urn:uuid:…), is the credential's id. A
+	// second Issue with the same id stores nothing and fails with
+	// store.ErrConflict: OpenID4VCI reserves the id before issuing, so a
+	// retried request never issues twice. Not settable over the admin API.
+	CredentialID string `json:"-"`
 }
 
 // Issued is a credential as stored and returned.
@@ -310,6 +315,11 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 	if r.StatusPurpose != "" && !validPurpose(r.StatusPurpose) {
 		bad("statusPurpose", `must be "revocation" or "suspension"`)
 	}
+	if r.CredentialID != "" {
+		if u, err := uuid.Parse(strings.TrimPrefix(r.CredentialID, "urn:uuid:")); err != nil || "urn:uuid:"+u.String() != r.CredentialID {
+			bad("id", "must be a urn:uuid: URN")
+		}
+	}
 	return validFrom, validUntil, invalid(p)
 }
 
@@ -385,14 +395,17 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		return Issued{}, err
 	}
 	entry := status.Entry(s.listURL(list.ID), index, purpose)
-	id := uuid.Must(uuid.NewV7())
+	credID := req.CredentialID
+	if credID == "" {
+		credID = "urn:uuid:" + uuid.Must(uuid.NewV7()).String()
+	}
 	name := req.Name
 	if name == "" {
 		name = ach.Name
 	}
 	vc := credential.AchievementCredential{
 		Context:           []any{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
-		ID:                "urn:uuid:" + id.String(),
+		ID:                credID,
 		Type:              []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential},
 		Name:              name,
 		Description:       req.Description,

@@ -27,7 +27,19 @@ import (
 
 func newService(t testing.TB, publicURL string) *Service {
 	t.Helper()
-	st := mem.New(mem.Options{})
+	return newServiceOn(t, publicURL, mem.New(mem.Options{}))
+}
+
+// testStore is what the service, its identity and OpenID4VCI need.
+type testStore interface {
+	Store
+	IdentityStore
+	OID4VCIStore
+}
+
+// newServiceOn returns a service on st.
+func newServiceOn(t testing.TB, publicURL string, st testStore) *Service {
+	t.Helper()
 	k, err := keys.NewKEK(bytes.Repeat([]byte{3}, keys.KEKSize))
 	if err != nil {
 		t.Fatal(err)
