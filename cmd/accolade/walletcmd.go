@@ -518,6 +518,9 @@ Own flags: --format, --challenge, --domain, --nonce, --audience, --did
 			if err := c.postJSON(ctx, "/wallet/v1/presentations", req, &p); err != nil {
 				return err
 			}
+			for _, w := range p.Warnings {
+				fmt.Fprintln(env.stderr, "note: "+w)
+			}
 			var text []byte
 			var tok string
 			if json.Unmarshal(p.VerifiablePresentation, &tok) == nil {
