@@ -14,6 +14,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
@@ -132,7 +134,16 @@ type Recipient struct {
 	Email string `json:"email,omitempty"`
 	DID   string `json:"did,omitempty"`
 	URL   string `json:"url,omitempty"`
+	// Name is the recipient's name as the issuer gave it, shown on the
+	// badge's public page. It is kept with the issue record only: it is
+	// not part of the credential (OB 3.0's AchievementSubject has no name,
+	// and a name next to a hashed email would undo the hashing), nor of
+	// the recipient's identity (listing, filters, OpenID4VCI checks).
+	Name string `json:"name,omitempty"`
 }
+
+// MaxRecipientName caps Recipient.Name, in characters.
+const MaxRecipientName = 200
 
 // LogValue keeps recipient identifiers out of logs.
 func (r Recipient) LogValue() slog.Value {
@@ -270,6 +281,10 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 		if !isHTTPURL(r.Recipient.URL) {
 			bad("recipient.url", "must be an absolute http(s) URL")
 		}
+	}
+	if n := r.Recipient.Name; utf8.RuneCountInString(n) > MaxRecipientName || strings.TrimSpace(n) != n ||
+		strings.ContainsFunc(n, unicode.IsControl) || !utf8.ValidString(n) {
+		bad("recipient.name", fmt.Sprintf("must be at most %d characters, without control characters or surrounding spaces", MaxRecipientName))
 	}
 	switch r.Format {
 	case "":
