@@ -49,8 +49,12 @@ type Config struct {
 	OID4VP OID4VPVerifier
 	// Wallet is optional; with it come /wallet/v1 and /share.
 	Wallet Wallet
-	// NoBadgePages turns off the public badge pages (/badges/{id}).
+	// NoBadgePages turns off the public badge pages (/badges/{id}) and
+	// issuer pages (/issuers/{slug}).
 	NoBadgePages bool
+	// FetchImage fetches achievement images for /badges/{id}/image; nil
+	// draws every https image instead.
+	FetchImage   ImageFetcher
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64

@@ -53,7 +53,10 @@ type PublicCredential struct {
 
 // PublicAchievement is what the credential says about its achievement.
 type PublicAchievement struct {
-	ID                string
+	ID string
+	// Key is the achievement's ID in this service (set on an issuer's
+	// page, where the achievement is read from the store).
+	Key               string
 	Name              string
 	Description       string
 	CriteriaNarrative string
@@ -189,7 +192,7 @@ func (s *Service) PublicIssuer(ctx context.Context, slug string) (PublicIssuer, 
 			if pid != p.ID {
 				continue
 			}
-			pa := PublicAchievement{ID: a.URL, Name: a.Name, Description: a.Description, AchievementType: a.AchievementType,
+			pa := PublicAchievement{ID: a.URL, Key: a.ID, Name: a.Name, Description: a.Description, AchievementType: a.AchievementType,
 				CriteriaNarrative: a.Criteria.Narrative, CriteriaURL: a.Criteria.ID, Alignments: a.Alignments}
 			if a.Image != nil {
 				pa.ImageURL, pa.ImageCaption = a.Image.ID, a.Image.Caption
