@@ -203,3 +203,42 @@ func TestOID4VCIDeferredRetryAfterServerError(t *testing.T) {
 	_, err = f.vci.Deferred(ctx, tok, oid4vci.DeferredRequest{TransactionID: resp.TransactionID})
 	wantCode(t, err, oid4vci.CodeInvalidTransactionID)
 }
+
+// TestOID4VCIConcurrentCredentialRequests sends many Credential Requests
+// on one access token at once: exactly one is served, and exactly one
+// credential exists.
+func TestOID4VCIConcurrentCredentialRequests(t *testing.T) {
+	ctx := context.Background()
+	f, _ := newFaultVCI(t)
+	configID := f.ach.ID + "_ldp_vc"
+	tok := f.token(t, f.offer(t, OfferRequest{}), nil).AccessToken
+	const n = 8
+	reqs := make([]oid4vci.CredentialRequest, n)
+	for i := range reqs {
+		h := newHolder(t, keys.EdDSA) // different keys: only one may win
+		reqs[i] = f.credentialRequest(configID, h.proof(t, vciIssuer, f.nonce(t), f.clock.Now()))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range reqs {
+		wg.Go(func() { _, errs[i] = f.vci.Credential(ctx, tok, reqs[i]) })
+	}
+	wg.Wait()
+	served := 0
+	for _, err := range errs {
+		var e *oid4vci.Error
+		switch {
+		case err == nil:
+			served++
+		case errors.As(err, &e) && (e.Code == oid4vci.CodeCredentialRequestDenied || e.Code == oid4vci.CodeInvalidCredentialRequest):
+		default:
+			t.Errorf("unexpected error %v", err)
+		}
+	}
+	if served != 1 {
+		t.Errorf("%d requests served, want 1", served)
+	}
+	if got := f.issuedCount(t); got != 1 {
+		t.Errorf("%d credentials stored, want 1", got)
+	}
+}
