@@ -67,6 +67,7 @@ func TestBadgePageInChromium(t *testing.T) {
 			}
 			var got struct {
 				Status                 int      `json:"status"`
+				OverflowX              int      `json:"overflowX"`
 				BannerOnLoad           string   `json:"bannerOnLoad"`
 				BannerAfterVerifyAgain string   `json:"bannerAfterVerifyAgain"`
 				ChecksAfter            []string `json:"checksAfter"`
@@ -82,6 +83,9 @@ func TestBadgePageInChromium(t *testing.T) {
 			}
 			if len(got.ConsoleErrors) > 0 {
 				t.Errorf("browser console errors (a blocked script, style or image under the CSP?): %q", got.ConsoleErrors)
+			}
+			if got.OverflowX > 0 {
+				t.Errorf("at 360 px wide the page scrolls sideways by %d px", got.OverflowX)
 			}
 			if got.ImagesLoaded < 1 {
 				t.Errorf("the badge image did not load")
@@ -144,6 +148,7 @@ func TestIssuerPageInChromium(t *testing.T) {
 	}
 	var got struct {
 		Status              int      `json:"status"`
+		OverflowX           int      `json:"overflowX"`
 		Images              int      `json:"images"`
 		ImagesLoaded        int      `json:"imagesLoaded"`
 		DIDs                []string `json:"dids"`
@@ -165,5 +170,8 @@ func TestIssuerPageInChromium(t *testing.T) {
 	}
 	if len(got.ConsoleErrors) > 0 {
 		t.Errorf("browser console errors: %q", got.ConsoleErrors)
+	}
+	if got.OverflowX > 0 {
+		t.Errorf("at 360 px wide the page scrolls sideways by %d px", got.OverflowX)
 	}
 }

@@ -6,12 +6,12 @@
 //    "revoke": "http://127.0.0.1:PORT/api/v1/credentials/ID/revoke",
 //    "token": "admin token"}
 // or {"mode": "issuer", "page": "http://127.0.0.1:PORT/issuers/SLUG"}, which
-// loads an issuer page and answers {"images", "imagesLoaded", "dids",
+// loads an issuer page and answers {"overflowX", "images", "imagesLoaded", "dids",
 // "copyButtons", "copyLabelAfterClick", "consoleErrors"}.
 // It loads the page, reads the verdict banner and the links, revokes the
 // credential through the admin API, presses "Verify again" and reads the
 // banner again. Answer on stdout, one JSON object:
-//   {"bannerOnLoad", "bannerAfterVerifyAgain", "checksAfter": [...],
+//   {"overflowX", "bannerOnLoad", "bannerAfterVerifyAgain", "checksAfter": [...],
 //    "links": [...], "imagesLoaded": n, "consoleErrors": [...]}
 // The browser is $ACCOLADE_CHROMIUM, else /usr/bin/chromium.
 import puppeteer from 'puppeteer-core';
@@ -41,8 +41,11 @@ try {
     }
   });
   page.on('pageerror', e => consoleErrors.push('page error: ' + e.message));
+  // A phone's width: the page must not scroll sideways.
+  await page.setViewport({width: 360, height: 780});
   const resp = await page.goto(req.page, {waitUntil: 'networkidle0', timeout: 20000});
   const out = {status: resp.status()};
+  out.overflowX = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   if (req.mode === 'issuer') {
     // An issuer page: its images (drawn when the issuer's are missing or
     // unreachable) and the copy buttons copy.js adds after each DID.
