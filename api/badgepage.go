@@ -52,7 +52,7 @@ const badgeDownloadCSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 var badgeFiles embed.FS
 
 var (
-	badgeTemplates = template.Must(template.New("").ParseFS(badgeFiles, "badgepage/*.html"))
+	badgeTemplates = template.Must(template.New("").Funcs(template.FuncMap{"lower": strings.ToLower}).ParseFS(badgeFiles, "badgepage/*.html"))
 	badgeAssets    = mustSub(badgeFiles, "badgepage/assets")
 	// badgeAssetVersion changes with the assets, so they can be cached long
 	// under URLs that carry it.
@@ -93,8 +93,9 @@ func assetsDigest(f fs.FS) string {
 
 // badgePages serves the public badge pages.
 type badgePages struct {
-	s   *Server
-	svc BadgePages
+	s      *Server
+	svc    BadgePages
+	images *imageCache
 }
 
 // badgeRoutes registers the public badge pages when the issuer can show
@@ -104,12 +105,18 @@ func (s *Server) badgeRoutes() {
 	if !ok || s.cfg.Verifier == nil || s.cfg.NoBadgePages {
 		return
 	}
-	b := badgePages{s: s, svc: svc}
+	b := badgePages{s: s, svc: svc, images: &imageCache{}}
 	e := s.engine
 	e.GET("/badges/assets/:file", wrap(b.asset))
 	e.GET("/badges/:id", b.wrap(b.page, true))
+	e.GET("/badges/:id/image", b.wrap(b.image, false))
 	e.GET("/badges/:id/credential", b.wrap(b.credential, false))
 	e.GET("/badges/:id/badge.svg", b.wrap(b.bakedSVG, false))
+	if svc, ok := s.cfg.Issuer.(IssuerPages); ok {
+		p := issuerPages{badgePages: b, svc: svc}
+		e.GET("/issuers/:slug", b.wrap(p.page, true))
+		e.GET("/issuers/:slug/image", b.wrap(p.image, false))
+	}
 }
 
 // wrap is the badge routes' error adapter: the usual problem+json for API
@@ -151,6 +158,8 @@ func (b badgePages) renderError(c *gin.Context, p Problem, cause error) {
 	}
 	v := errorView{Title: http.StatusText(p.Status), Message: p.Detail, ErrorID: p.ErrorID, CSSURL: b.assetURL("badge.css")}
 	switch {
+	case p.Status == http.StatusNotFound && strings.HasPrefix(c.FullPath(), "/issuers/"):
+		v.Title, v.Message = "Issuer not found", "There is no issuer page at this address. Check the link you were given."
 	case p.Status == http.StatusNotFound:
 		v.Title, v.Message = "Badge not found", "There is no badge at this address. Check the link you were given."
 	case p.Status >= 500:
@@ -230,18 +239,30 @@ type pageView struct {
 	Name, CredentialName, Summary         string
 	Description, Criteria, CriteriaURL    string
 	AchievementType                       string
-	Image                                 any // string or template.URL
-	OGImage, ImageAlt                     string
-	IssuerName, IssuerURL                 string
-	Recipient                             string
+	ImagePath, OGImage, ImageAlt          string
+	IssuerName, IssuerPage, IssuerURL     string
+	Recipient, RecipientName              string
 	CredentialID, Format                  string
 	IssuedOn, ValidFrom, ValidUntil       dateView
 	State, Banner, BannerDetail           string
 	CheckedAt                             dateView
 	Checks                                []checkView
+	Alignments                            []alignmentView
+	Evidence                              []evidenceView
 	CredentialPath, BadgePath, VerifyPath string
-	LinkedInAdd, LinkedInShare            string
+	// Shareable is false for a revoked, suspended or unverified badge:
+	// the page then offers no LinkedIn buttons.
+	Shareable                  bool
+	LinkedInAdd, LinkedInShare string
 }
+
+// alignmentView is an achievement alignment; URL is set when it is an
+// http(s) URL.
+type alignmentView struct{ Name, URL, Framework, Code, Description string }
+
+// evidenceView is one piece of evidence; URL is set when its id is an
+// http(s) URL.
+type evidenceView struct{ Name, URL, Narrative, Description, Genre string }
 
 // page shows a badge with the result of verifying it now.
 func (b badgePages) page(c *gin.Context) error {
@@ -293,20 +314,36 @@ func (b badgePages) view(pc issuer.PublicCredential, rep *verifier.Report, now t
 	if isHTTPURL(pc.IssuerURL) {
 		v.IssuerURL = pc.IssuerURL
 	}
+	if pc.IssuerSlug != "" {
+		v.IssuerPage = publicPath(b.s.cfg.PublicURL) + "/issuers/" + url.PathEscape(pc.IssuerSlug)
+	}
+	for _, al := range a.Alignments {
+		av := alignmentView{Name: al.TargetName, Framework: al.TargetFramework, Code: al.TargetCode, Description: al.TargetDescription}
+		if isHTTPURL(al.TargetURL) {
+			av.URL = al.TargetURL
+		}
+		if av.Name == "" {
+			av.Name = al.TargetURL
+		}
+		v.Alignments = append(v.Alignments, av)
+	}
+	for _, e := range pc.Evidence {
+		ev := evidenceView{Name: e.Name, Narrative: e.Narrative, Description: e.Description, Genre: e.Genre}
+		if isHTTPURL(e.ID) {
+			ev.URL = e.ID
+		}
+		if ev.Name == "" && ev.URL != "" {
+			ev.Name = ev.URL
+		}
+		v.Evidence = append(v.Evidence, ev)
+	}
 	if isHTTPURL(a.CriteriaURL) {
 		v.CriteriaURL = a.CriteriaURL
 	}
-	switch img := a.ImageURL; {
-	case isHTTPURL(img):
-		v.Image = img
-		if strings.HasPrefix(img, "https://") {
-			v.OGImage = img
-		}
-	case strings.HasPrefix(img, "data:image/"):
-		// html/template refuses data: URIs in src; an image one is safe
-		// there (an <img> runs no script) and the CSP allows it.
-		v.Image = template.URL(img)
-	}
+	// The image is always served from here (see image): a fetched copy,
+	// or one drawn when the issuer's is missing or unreachable.
+	v.ImagePath = pagePath + "/image"
+	v.OGImage = v.PageURL + "/image"
 	v.ImageAlt = a.ImageCaption
 	if v.ImageAlt == "" {
 		v.ImageAlt = "Badge image: " + v.Name
@@ -315,7 +352,10 @@ func (b badgePages) view(pc issuer.PublicCredential, rep *verifier.Report, now t
 	if v.Summary == "" {
 		v.Summary = v.Name + ", issued by " + v.IssuerName
 	}
+	v.RecipientName = pc.Recipient.Name
 	switch r := pc.Recipient; {
+	case r.Name != "":
+		v.Recipient = "Awarded to " + r.Name
 	case r.Hashed:
 		v.Recipient = "Awarded to a hashed email address"
 	case r.ID != "":
@@ -335,6 +375,7 @@ func (b badgePages) view(pc issuer.PublicCredential, rep *verifier.Report, now t
 	}
 	v.LinkedInAdd, v.LinkedInShare = linkedInLinks(v.Name, v.IssuerName, v.PageURL, pc.ID, earned, pc.ValidUntil)
 	v.State, v.Banner, v.BannerDetail = bannerFor(rep)
+	v.Shareable = v.State == "verified" || v.State == "expired"
 	v.Checks = checkList(rep)
 	return v
 }

@@ -168,7 +168,7 @@ func TestBadgePage(t *testing.T) {
 			}
 			for _, want := range []string{
 				html.EscapeString(badgeName), html.EscapeString(badgeIssuerName), html.EscapeString(badgeNarrative),
-				html.EscapeString(badgeDescription), ">Certificate<", `src="` + badgeImage + `"`,
+				html.EscapeString(badgeDescription), ">Certificate<", `src="/badges/` + id + `/image"`,
 				"Awarded to a hashed email address", rec.ID, `<time datetime="2099-03-01T00:00:00Z">1 March 2099</time>`, "<dt>Issued on</dt>",
 				`id="verify-again" data-credential-url="/badges/` + id + `/credential" data-verify-url="/credentials/verify" data-format="` + format + `"`,
 				`href="/badges/` + id + `/credential" download`, `href="/badges/` + id + `/badge.svg" download`,
@@ -197,7 +197,7 @@ func TestBadgePage(t *testing.T) {
 				{"property", "og:title", badgeName},
 				{"property", "og:url", pageURL},
 				{"property", "og:type", "website"},
-				{"property", "og:image", badgeImage},
+				{"property", "og:image", pageURL + "/image"},
 				{"property", "og:description", badgeDescription},
 				{"name", "twitter:title", badgeName},
 			} {
@@ -347,6 +347,9 @@ func TestBadgePageStatus(t *testing.T) {
 			}
 			if strings.Contains(page, "plagiarism") || strings.Contains(page, "under review") {
 				t.Error("the page shows the reason for the status change")
+			}
+			if tt.banner != "Expired" && strings.Contains(page, "linkedin.com") {
+				t.Error("a revoked or suspended badge offers LinkedIn buttons")
 			}
 			noRecipient(t, f, "page", page)
 		})

@@ -146,8 +146,9 @@ func batchQuery(c *gin.Context) (issuer.BatchRequest, error) {
 // the credential's name and description for the row. Other columns (an
 // attendee export's name, company, ticket type) are ignored and reported:
 // a plain "name" column is usually the attendee's, which must not become
-// the badge's name.
-var csvColumns = []string{"email", "did", "url", "credentialname", "credentialdescription"}
+// the badge's name. recipientName is the recipient's name, shown on the
+// badge page (never in the credential).
+var csvColumns = []string{"email", "did", "url", "recipientname", "credentialname", "credentialdescription"}
 
 // csvBatch is a parsed CSV batch: one row per data record, in order.
 type csvBatch struct {
@@ -259,7 +260,7 @@ func csvRow(rec []string, cols map[string]int, width int) (issuer.BatchRow, *iss
 		return ""
 	}
 	row := issuer.BatchRow{
-		Recipient: issuer.Recipient{Email: get("email"), DID: get("did"), URL: get("url")},
+		Recipient: issuer.Recipient{Email: get("email"), DID: get("did"), URL: get("url"), Name: get("recipientname")},
 		Name:      get("credentialname"), Description: get("credentialdescription"),
 	}
 	n := 0

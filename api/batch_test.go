@@ -328,6 +328,23 @@ func TestIssueBatchCSVIgnoresOtherColumns(t *testing.T) {
 	}
 }
 
+// TestIssueBatchCSVRecipientName reads a recipientName column into the
+// issue record (for the badge page), never into the credential.
+func TestIssueBatchCSVRecipientName(t *testing.T) {
+	f := newFixture(t, "http://localhost:8080", nil)
+	a := createAchievement(t, f)
+	body := "email,RecipientName\nada@example.org,Ada Lovelace\n"
+	res := postBatch(t, f, "?achievementId="+a.ID, "text/csv", body, http.StatusOK)
+	if res.Issued != 1 || len(res.IgnoredColumns) != 0 {
+		t.Fatalf("issued %d, ignored %q", res.Issued, res.IgnoredColumns)
+	}
+	var rec issuer.Issued
+	mustJSON(t, f.do("GET", "/api/v1/credentials/"+res.Items[0].ID, testToken, ""), http.StatusOK, &rec)
+	if rec.Recipient.Name != "Ada Lovelace" || strings.Contains(string(rec.Credential), "Lovelace") {
+		t.Errorf("recipient %+v; the name must be on the record only", rec.Recipient)
+	}
+}
+
 func FuzzBatchCSV(f *testing.F) {
 	for _, seed := range []string{
 		"email\nada@example.org\n",

@@ -38,6 +38,9 @@ type vcapiVerifyPresentationRequest struct {
 		Nonce     string   `json:"nonce"`
 		Audience  string   `json:"audience"`
 		Checks    []string `json:"checks"`
+		// BearerCredentials overrides the server's policy on presented
+		// bearer credentials: ob-recipients, accept or reject.
+		BearerCredentials string `json:"bearerCredentials"`
 	} `json:"options"`
 }
 
@@ -95,9 +98,15 @@ func (s *Server) vcapiVerifyPresentation(pv PresentationVerifier) handler {
 				return errBadRequest("unknown check "+strconv.Quote(name), nil)
 			}
 		}
+		switch p := verifier.BearerPolicy(req.Options.BearerCredentials); p {
+		case "", verifier.BearerOBRecipients, verifier.BearerAccept, verifier.BearerReject:
+		default:
+			return errBadRequest("options.bearerCredentials must be ob-recipients, accept or reject", nil)
+		}
 		rep := pv.VerifyPresentation(c.Request.Context(), input, verifier.PresentationOptions{
 			Challenge: req.Options.Challenge, Domain: req.Options.Domain,
 			Nonce: req.Options.Nonce, Audience: req.Options.Audience, Checks: req.Options.Checks,
+			BearerCredentials: verifier.BearerPolicy(req.Options.BearerCredentials),
 		})
 		top := vcapiOutcome(rep.Verified, rep.Checks, "")
 		presentation := vcapiOutcome(len(top.Errors) == 0, rep.Checks, "")

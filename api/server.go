@@ -52,12 +52,16 @@ type Config struct {
 	// Contexts is the pinned context loader; with it come the admin
 	// routes /api/v1/contexts.
 	Contexts Contexts
-	// NoBadgePages turns off the public badge pages (/badges/{id}).
+	// NoBadgePages turns off the public badge pages (/badges/{id}) and
+	// issuer pages (/issuers/{slug}).
 	NoBadgePages bool
 	// Ready, when set, is asked by /readyz after the store: an error makes
 	// the node not ready (503), with the error as the detail. serve uses it
 	// to report a node that cannot issue (its contexts are unavailable).
-	Ready        func(ctx context.Context) error
+	Ready func(ctx context.Context) error
+	// FetchImage fetches achievement images for /badges/{id}/image; nil
+	// draws every https image instead.
+	FetchImage   ImageFetcher
 	AdminToken   string
 	PublicURL    string
 	MaxBodyBytes int64

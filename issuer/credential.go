@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
@@ -168,7 +170,16 @@ type Recipient struct {
 	Email string `json:"email,omitempty"`
 	DID   string `json:"did,omitempty"`
 	URL   string `json:"url,omitempty"`
+	// Name is the recipient's name as the issuer gave it, shown on the
+	// badge's public page. It is kept with the issue record only: it is
+	// not part of the credential (OB 3.0's AchievementSubject has no name,
+	// and a name next to a hashed email would undo the hashing), nor of
+	// the recipient's identity (listing, filters, OpenID4VCI checks).
+	Name string `json:"name,omitempty"`
 }
+
+// MaxRecipientName caps Recipient.Name, in characters.
+const MaxRecipientName = 200
 
 // LogValue keeps recipient identifiers out of logs.
 func (r Recipient) LogValue() slog.Value {
@@ -234,6 +245,11 @@ type IssueRequest struct {
 	// stays identified by its hashed IdentityObject. Not settable over the
 	// admin API.
 	HolderDID string `json:"-"`
+	// CredentialID, when set (urn:uuid:…), is the credential's id. A
+	// second Issue with the same id stores nothing and fails with
+	// store.ErrConflict: OpenID4VCI reserves the id before issuing, so a
+	// retried request never issues twice. Not settable over the admin API.
+	CredentialID string `json:"-"`
 }
 
 // Issued is a credential as stored and returned.
@@ -302,6 +318,10 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 			bad("recipient.url", "must be an absolute http(s) URL")
 		}
 	}
+	if n := r.Recipient.Name; utf8.RuneCountInString(n) > MaxRecipientName || strings.TrimSpace(n) != n ||
+		strings.ContainsFunc(n, unicode.IsControl) || !utf8.ValidString(n) {
+		bad("recipient.name", fmt.Sprintf("must be at most %d characters, without control characters or surrounding spaces", MaxRecipientName))
+	}
 	if f, ok := ParseFormat(r.Format); ok {
 		r.Format = f
 	} else {
@@ -343,6 +363,11 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 	}
 	if r.StatusPurpose != "" && !validPurpose(r.StatusPurpose) {
 		bad("statusPurpose", `must be "revocation" or "suspension"`)
+	}
+	if r.CredentialID != "" {
+		if u, err := uuid.Parse(strings.TrimPrefix(r.CredentialID, "urn:uuid:")); err != nil || "urn:uuid:"+u.String() != r.CredentialID {
+			bad("id", "must be a urn:uuid: URN")
+		}
 	}
 	return validFrom, validUntil, invalid(p)
 }
@@ -419,14 +444,17 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		return Issued{}, err
 	}
 	entry := status.Entry(s.listURL(list.ID), index, purpose)
-	id := uuid.Must(uuid.NewV7())
+	credID := req.CredentialID
+	if credID == "" {
+		credID = "urn:uuid:" + uuid.Must(uuid.NewV7()).String()
+	}
 	name := req.Name
 	if name == "" {
 		name = ach.Name
 	}
 	vc := credential.AchievementCredential{
 		Context:           []any{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
-		ID:                "urn:uuid:" + id.String(),
+		ID:                credID,
 		Type:              []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential},
 		Name:              name,
 		Description:       req.Description,

@@ -117,8 +117,20 @@ type Profile struct {
 	Phone       string            `json:"phone,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Image       *credential.Image `json:"image,omitempty"`
-	Created     time.Time         `json:"created"`
-	Updated     time.Time         `json:"updated,omitzero"`
+	// Slug names the profile's public page, /issuers/{slug}. Profiles
+	// stored before slugs existed have none: PublicSlug derives it.
+	Slug    string    `json:"slug,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated,omitzero"`
+}
+
+// PublicSlug is the profile's slug: the one set, else one derived from its
+// name.
+func (p Profile) PublicSlug() string {
+	if p.Slug != "" {
+		return p.Slug
+	}
+	return Slugify(p.Name)
 }
 
 // NewIdentity returns the identity; call Bootstrap before use.

@@ -28,6 +28,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/oid4vci"
 	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
 )
 
 // HTTP paths of the OpenID4VCI endpoints, relative to the public URL. The
@@ -65,7 +66,9 @@ const (
 	tokEmailAttempt = "oid4vci-email-attempt" // H(session)/n → "" per code tried
 	tokAuthCode     = "oid4vci-authz-code"    // H(code) → authCode
 	tokNonce        = "oid4vci-nonce"         // H(c_nonce) → ""
-	tokIssued       = "oid4vci-issued"        // offer ID/config → "" once issued
+	tokIssued       = "oid4vci-issued"        // offer ID/config → "" once delivered
+	tokIssuing      = "oid4vci-issuing"       // offer ID/config → "" while one request is served
+	tokReserved     = "oid4vci-reserved"      // offer ID/config/n/H(holder DID) → credential ID
 	tokDeferred     = "oid4vci-deferred"      // H(transaction_id) → deferredRecord
 	tokApproved     = "oid4vci-approved"      // offer ID → "" once approved
 	tokNotification = "oid4vci-notification"  // H(notification_id) → notificationRecord
@@ -1144,33 +1147,89 @@ func (o *OID4VCI) Credential(ctx context.Context, accessToken string, req oid4vc
 	if err != nil {
 		return oid4vci.CredentialResponse{}, err
 	}
+	// The offer is used up only once its credentials are delivered: a
+	// failure on the way leaves the access token good for a retry (with a
+	// fresh c_nonce), and the credential ids reserved per proof make that
+	// retry deliver what an earlier attempt may already have stored
+	// instead of issuing twice.
 	marker := acc.Scope.OfferID + "/" + configID
 	ttl := acc.Expires.Sub(o.now())
-	if err := o.cfg.Store.PutToken(ctx, tokIssued, marker, []byte{1}, ttl); errors.Is(err, store.ErrConflict) {
-		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "this credential has already been issued under this access token")
+	if _, err := o.cfg.Store.GetToken(ctx, tokIssued, marker); err == nil {
+		return oid4vci.CredentialResponse{}, errAlreadyIssued()
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return oid4vci.CredentialResponse{}, err
+	}
+	// One request at a time per credential, so that two requests with
+	// different keys cannot both be served. A lock that outlives a failed
+	// release expires after issueLockTTL.
+	if err := o.cfg.Store.PutToken(ctx, tokIssuing, marker, []byte{1}, min(issueLockTTL, ttl)); errors.Is(err, store.ErrConflict) {
+		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "another Credential Request for this credential is being served: retry in a few seconds with a fresh c_nonce")
 	} else if err != nil {
 		return oid4vci.CredentialResponse{}, err
 	}
-	release := func() { _, _ = o.cfg.Store.TakeToken(ctx, tokIssued, marker) }
+	defer func() { _, _ = o.cfg.Store.TakeToken(context.WithoutCancel(ctx), tokIssuing, marker) }()
+	if _, err := o.cfg.Store.GetToken(ctx, tokIssued, marker); err == nil {
+		return oid4vci.CredentialResponse{}, errAlreadyIssued()
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return oid4vci.CredentialResponse{}, err
+	}
+	var resp oid4vci.CredentialResponse
 	if acc.Scope.Deferred {
+		// The transaction is written first; one whose marker then fails
+		// is never handed out, so it delivers nothing.
 		txID := randomToken(32)
 		rec := deferredRecord{Scope: acc.Scope, ConfigID: configID, HolderDIDs: holders}
 		if acc.Scope.ApproveAfter > 0 {
 			rec.ReadyAt = o.now().Add(acc.Scope.ApproveAfter)
 		}
 		if err := o.putJSON(ctx, tokDeferred, secretKey(txID), rec, acc.Scope.OfferExpires.Sub(o.now())); err != nil {
-			release()
 			return oid4vci.CredentialResponse{}, fmt.Errorf("deferred transaction: %w", err)
 		}
-		o.log.InfoContext(ctx, "deferred issuance started", logctx.KeyOfferID, acc.Scope.OfferID, "proofs", len(holders))
-		return oid4vci.CredentialResponse{TransactionID: txID, Interval: o.interval()}, nil
+		resp = oid4vci.CredentialResponse{TransactionID: txID, Interval: o.interval()}
+	} else {
+		if resp, err = o.issue(ctx, acc.Scope, configID, holders); err != nil {
+			return oid4vci.CredentialResponse{}, err
+		}
 	}
-	resp, err := o.issue(ctx, acc.Scope, configID, holders)
-	if err != nil {
-		release()
-		return oid4vci.CredentialResponse{}, err
+	if err := o.cfg.Store.PutToken(ctx, tokIssued, marker, []byte{1}, ttl); err != nil && !errors.Is(err, store.ErrConflict) {
+		return oid4vci.CredentialResponse{}, fmt.Errorf("mark delivered: %w", err)
+	}
+	if acc.Scope.Deferred {
+		o.log.InfoContext(ctx, "deferred issuance started", logctx.KeyOfferID, acc.Scope.OfferID, "proofs", len(holders))
 	}
 	return resp, nil
+}
+
+// issueLockTTL bounds how long a Credential Request holds its credential's
+// lock when releasing it fails.
+const issueLockTTL = 30 * time.Second
+
+func errAlreadyIssued() error {
+	return oid4vci.Errorf(oid4vci.CodeCredentialRequestDenied, "this credential has already been issued under this access token")
+}
+
+// reserveCredentialID returns the credential id reserved for the n-th
+// proof (by holder) of a delivery, reserving a new one the first time.
+// Reservations live as long as the offer.
+func (o *OID4VCI) reserveCredentialID(ctx context.Context, sc scope, configID string, n int, holder string) (string, error) {
+	h := sha256.Sum256([]byte(holder))
+	key := sc.OfferID + "/" + configID + "/" + strconv.Itoa(n) + "/" + hex.EncodeToString(h[:16])
+	for range 2 {
+		id := "urn:uuid:" + uuid.Must(uuid.NewV7()).String()
+		err := o.cfg.Store.PutToken(ctx, tokReserved, key, []byte(id), sc.OfferExpires.Sub(o.now()))
+		if err == nil {
+			return id, nil
+		} else if !errors.Is(err, store.ErrConflict) {
+			return "", fmt.Errorf("reserve credential id: %w", err)
+		}
+		raw, err := o.cfg.Store.GetToken(ctx, tokReserved, key)
+		if err == nil {
+			return string(raw), nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("reserve credential id: %w", err)
+		}
+	}
+	return "", fmt.Errorf("reserve credential id: %w", store.ErrConflict)
 }
 
 func (o *OID4VCI) interval() int64 {
@@ -1250,8 +1309,19 @@ func (o *OID4VCI) issue(ctx context.Context, sc scope, configID string, holders 
 	achID, format, _ := configFormat(configID)
 	resp := oid4vci.CredentialResponse{}
 	var ids []string
-	for _, h := range holders {
-		rec, err := o.cfg.Issuer.Issue(ctx, IssueRequest{AchievementID: achID, Recipient: sc.Recipient, Format: format, HolderDID: h})
+	for i, h := range holders {
+		id, err := o.reserveCredentialID(ctx, sc, configID, i, h)
+		if err != nil {
+			return oid4vci.CredentialResponse{}, err
+		}
+		// An earlier attempt may have stored it before failing.
+		rec, err := o.cfg.Issuer.Credential(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			rec, err = o.cfg.Issuer.Issue(ctx, IssueRequest{AchievementID: achID, Recipient: sc.Recipient, Format: format, HolderDID: h, CredentialID: id})
+			if errors.Is(err, store.ErrConflict) {
+				rec, err = o.cfg.Issuer.Credential(ctx, id) // a concurrent attempt stored it
+			}
+		}
 		if errors.Is(err, ErrInvalid) {
 			return oid4vci.CredentialResponse{}, oid4vci.Wrap(oid4vci.CodeCredentialRequestDenied, "the badge can no longer be issued; ask the issuer", err)
 		} else if err != nil {
@@ -1299,20 +1369,15 @@ func (o *OID4VCI) Deferred(ctx context.Context, accessToken string, req oid4vci.
 	if !ready {
 		return oid4vci.CredentialResponse{TransactionID: req.TransactionID, Interval: o.interval()}, nil
 	}
-	// Take the transaction before issuing, so two concurrent polls cannot
-	// both be served; put it back if issuing fails.
-	raw, err := o.cfg.Store.TakeToken(ctx, tokDeferred, txKey)
-	if errors.Is(err, store.ErrNotFound) {
-		return oid4vci.CredentialResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidTransactionID, "the transaction_id is unknown, expired or already delivered")
-	} else if err != nil {
-		return oid4vci.CredentialResponse{}, err
-	}
+	// Issuing is idempotent (reserved credential ids): concurrent polls
+	// get the same credentials, and a failed one leaves the transaction
+	// for the next poll. It ends only once the credentials are delivered.
 	resp, err := o.issue(ctx, rec.Scope, rec.ConfigID, rec.HolderDIDs)
 	if err != nil {
-		if ttl := rec.Scope.OfferExpires.Sub(o.now()); ttl > 0 {
-			_ = o.cfg.Store.PutToken(ctx, tokDeferred, txKey, raw, ttl)
-		}
 		return oid4vci.CredentialResponse{}, err
+	}
+	if _, err := o.cfg.Store.TakeToken(ctx, tokDeferred, txKey); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return oid4vci.CredentialResponse{}, fmt.Errorf("end deferred transaction: %w", err)
 	}
 	return resp, nil
 }

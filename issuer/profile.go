@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,43 @@ type ProfileInput struct {
 	Phone       string            `json:"phone,omitempty"`
 	Description string            `json:"description,omitempty"`
 	Image       *credential.Image `json:"image,omitempty"`
+	// Slug names the public issuer page, /issuers/{slug}: 1 to 64
+	// lower-case letters, digits and inner hyphens. Empty derives it from
+	// the name ("Acme Academy" gives "acme-academy").
+	Slug string `json:"slug,omitempty"`
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$`)
+
+// Slugify derives a slug from a name: lower-case ASCII letters and digits,
+// other runs as one hyphen, at most 64 characters; "issuer" when nothing
+// is left.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	s := strings.Trim(b.String(), "-")
+	if len(s) > 64 {
+		s = strings.TrimRight(s[:64], "-")
+	}
+	if s == "" {
+		return "issuer"
+	}
+	return s
 }
 
 // Validate checks the input.
@@ -57,15 +96,64 @@ func (in *ProfileInput) Validate() error {
 		}
 	}
 	p = append(p, checkImage("image", in.Image)...)
+	if in.Slug != "" && !slugPattern.MatchString(in.Slug) {
+		p = append(p, &credential.ValidationError{Field: "slug", Reason: "must be 1 to 64 lower-case letters, digits and inner hyphens"})
+	}
 	return invalid(p)
+}
+
+// pickSlug makes p's slug one no other profile answers to: a slug the
+// admin chose is refused when taken; a derived one gets a number ("acme-2").
+func (s *Service) pickSlug(ctx context.Context, p *Profile, chosen bool) error {
+	base := p.Slug
+	for n := 2; ; n++ {
+		other, err := s.profileBySlug(ctx, p.Slug)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil
+		case err != nil:
+			return err
+		case other.ID == p.ID:
+			return nil
+		case chosen || n > 100:
+			return invalid([]*credential.ValidationError{{Field: "slug", Reason: fmt.Sprintf("%q is the public page of another profile: choose another slug", p.Slug)}})
+		}
+		suffix := "-" + strconv.Itoa(n)
+		p.Slug = strings.TrimRight(base[:min(len(base), 64-len(suffix))], "-") + suffix
+	}
+}
+
+// profileBySlug finds the profile whose PublicSlug is slug, the first in
+// ID order, or store.ErrNotFound.
+func (s *Service) profileBySlug(ctx context.Context, slug string) (Profile, error) {
+	after := ""
+	for {
+		page, next, _, err := s.Profiles(ctx, after, 500)
+		if err != nil {
+			return Profile{}, err
+		}
+		for _, p := range page {
+			if p.PublicSlug() == slug {
+				return p, nil
+			}
+		}
+		if next == "" {
+			return Profile{}, fmt.Errorf("profile with slug %q: %w", slug, store.ErrNotFound)
+		}
+		after = next
+	}
 }
 
 func (s *Service) profileFromInput(id string, in ProfileInput, created time.Time) Profile {
 	if in.Image != nil && in.Image.Type == "" {
 		in.Image.Type = credential.TypeImage
 	}
+	slug := in.Slug
+	if slug == "" {
+		slug = Slugify(in.Name)
+	}
 	return Profile{ID: id, Name: in.Name, URL: in.URL, Email: in.Email, Phone: in.Phone, Description: in.Description,
-		Image: in.Image, Created: created, Updated: s.now()}
+		Image: in.Image, Slug: slug, Created: created, Updated: s.now()}
 }
 
 // CreateProfile stores a new issuer profile.
@@ -74,6 +162,9 @@ func (s *Service) CreateProfile(ctx context.Context, in ProfileInput) (Profile, 
 		return Profile{}, err
 	}
 	p := s.profileFromInput(uuid.NewString(), in, s.now())
+	if err := s.pickSlug(ctx, &p, in.Slug != ""); err != nil {
+		return Profile{}, err
+	}
 	if err := s.putJSON(ctx, collProfiles, p.ID, p, true); err != nil {
 		return Profile{}, fmt.Errorf("create profile: %w", err)
 	}
@@ -103,6 +194,12 @@ func (s *Service) UpdateProfile(ctx context.Context, id string, in ProfileInput)
 		return Profile{}, err
 	}
 	p := s.profileFromInput(id, in, old.Created)
+	if in.Slug == "" && old.Slug != "" {
+		p.Slug = old.Slug // a rename keeps the page's address
+	}
+	if err := s.pickSlug(ctx, &p, in.Slug != ""); err != nil {
+		return Profile{}, err
+	}
 	s.profiles.drop(id)
 	if err := s.putJSON(ctx, collProfiles, id, p, false); err != nil {
 		return Profile{}, fmt.Errorf("update profile: %w", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,15 +40,23 @@ type PublicCredential struct {
 	// (the issuer profile at issue time).
 	IssuerName string
 	IssuerURL  string
+	// IssuerSlug names the public page of the issuer profile the badge
+	// was issued under (/issuers/{slug}); empty when that profile is gone.
+	IssuerSlug string
 	// ValidFrom and ValidUntil are zero when the credential has none.
 	ValidFrom  time.Time
 	ValidUntil time.Time
 	Recipient  PublicRecipient
+	// Evidence is the credential's evidence.
+	Evidence []credential.Evidence
 }
 
 // PublicAchievement is what the credential says about its achievement.
 type PublicAchievement struct {
-	ID                string
+	ID string
+	// Key is the achievement's ID in this service (set on an issuer's
+	// page, where the achievement is read from the store).
+	Key               string
 	Name              string
 	Description       string
 	CriteriaNarrative string
@@ -57,6 +66,8 @@ type PublicAchievement struct {
 	// URI, as the achievement defined it.
 	ImageURL     string
 	ImageCaption string
+	// Alignments are the achievement's alignments to frameworks.
+	Alignments []credential.Alignment
 }
 
 // PublicRecipient is who was awarded, as the credential shows it.
@@ -66,6 +77,9 @@ type PublicRecipient struct {
 	Hashed bool
 	// ID is the subject id when it is a DID or an http(s) URL.
 	ID string
+	// Name is the recipient's name, when the issuer gave one with the
+	// issue request. It comes from the issue record, not the credential.
+	Name string
 }
 
 // PublicCredential returns the badge with the given id (urn:uuid:… or the
@@ -94,7 +108,112 @@ func (s *Service) PublicCredential(ctx context.Context, id string) (PublicCreden
 		return PublicCredential{}, fmt.Errorf("public credential %s: %w", u, err)
 	}
 	pc.ID, pc.UUID, pc.Format, pc.Credential, pc.Issued = rec.ID, u, rec.Format, rec.Credential, rec.Issued
+	pc.Recipient.Name = rec.Recipient.Name
+	if rec.ProfileID != "" {
+		p, err := s.Profile(ctx, rec.ProfileID)
+		if err == nil {
+			pc.IssuerSlug = p.PublicSlug()
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return PublicCredential{}, fmt.Errorf("public credential %s: %w", u, err)
+		}
+	}
 	return pc, nil
+}
+
+// PublicIssuer is an issuer profile as anyone may see it on its public
+// page, /issuers/{slug}.
+type PublicIssuer struct {
+	Slug        string
+	Name        string
+	URL         string
+	Email       string
+	Description string
+	Image       *credential.Image
+	// DID is the DID its credentials name as issuer id now; DIDs lists it
+	// first, then the issuer's other DIDs (did:web, and each key's
+	// did:key, which older credentials may name).
+	DID  string
+	DIDs []string
+	// Achievements are the achievements issued under this profile, in ID
+	// order.
+	Achievements []PublicAchievement
+}
+
+// OBProfile is the OB 3.0 Profile of the issuer: what its credentials
+// carry as issuer, with the other DIDs as otherIdentifier entries.
+func (p PublicIssuer) OBProfile() credential.Profile {
+	out := credential.Profile{ID: p.DID, Type: []string{credential.TypeProfile}, Name: p.Name, URL: p.URL,
+		Email: p.Email, Description: p.Description, Image: p.Image}
+	for _, d := range p.DIDs {
+		if d != p.DID {
+			out.OtherIdentifier = append(out.OtherIdentifier, credential.IdentifierEntry{Type: "IdentifierEntry", Identifier: d, IdentifierType: "identifier"})
+		}
+	}
+	return out
+}
+
+// PublicIssuer returns the issuer profile whose slug is slug for its
+// public page, or store.ErrNotFound.
+func (s *Service) PublicIssuer(ctx context.Context, slug string) (PublicIssuer, error) {
+	if !slugPattern.MatchString(slug) {
+		return PublicIssuer{}, fmt.Errorf("public issuer: malformed slug: %w", store.ErrNotFound)
+	}
+	p, err := s.profileBySlug(ctx, slug)
+	if err != nil {
+		return PublicIssuer{}, fmt.Errorf("public issuer: %w", err)
+	}
+	url := p.URL
+	if url == "" {
+		url = s.cfg.PublicURL
+	}
+	out := PublicIssuer{Slug: slug, Name: p.Name, URL: url, Email: p.Email, Description: p.Description, Image: p.Image,
+		Achievements: []PublicAchievement{}}
+	sum, err := s.cfg.Identity.Summary(ctx)
+	if err != nil {
+		return PublicIssuer{}, fmt.Errorf("public issuer: %w", err)
+	}
+	out.DID = sum.DID
+	for _, d := range append([]string{sum.DID, sum.WebDID}, keyDIDs(sum)...) {
+		if d != "" && !slices.Contains(out.DIDs, d) {
+			out.DIDs = append(out.DIDs, d)
+		}
+	}
+	after := ""
+	for {
+		page, next, _, err := s.Achievements(ctx, after, 500)
+		if err != nil {
+			return PublicIssuer{}, fmt.Errorf("public issuer: %w", err)
+		}
+		for _, a := range page {
+			pid := a.ProfileID
+			if pid == "" {
+				pid = DefaultProfileID
+			}
+			if pid != p.ID {
+				continue
+			}
+			pa := PublicAchievement{ID: a.URL, Key: a.ID, Name: a.Name, Description: a.Description, AchievementType: a.AchievementType,
+				CriteriaNarrative: a.Criteria.Narrative, CriteriaURL: a.Criteria.ID, Alignments: a.Alignments}
+			if a.Image != nil {
+				pa.ImageURL, pa.ImageCaption = a.Image.ID, a.Image.Caption
+			}
+			out.Achievements = append(out.Achievements, pa)
+		}
+		if next == "" {
+			return out, nil
+		}
+		after = next
+	}
+}
+
+// keyDIDs lists the did:key of each of the identity's keys, the active
+// one first.
+func keyDIDs(sum Summary) []string {
+	out := []string{sum.ActiveKey.DIDKey}
+	for _, k := range sum.Keys {
+		out = append(out, k.DIDKey)
+	}
+	return out
 }
 
 // parsePublicID returns the canonical form of a credential UUID given with
@@ -151,8 +270,10 @@ type publicDoc struct {
 			Criteria        json.RawMessage `json:"criteria"`
 			AchievementType string          `json:"achievementType"`
 			Image           json.RawMessage `json:"image"`
+			Alignment       json.RawMessage `json:"alignment"`
 		} `json:"achievement"`
 	} `json:"credentialSubject"`
+	Evidence json.RawMessage `json:"evidence"`
 }
 
 func publicView(raw []byte) (PublicCredential, error) {
@@ -171,6 +292,10 @@ func publicView(raw []byte) (PublicCredential, error) {
 		pc.Achievement.CriteriaURL = crit.ID
 	}
 	pc.Achievement.ImageURL, pc.Achievement.ImageCaption = imageOf(a.Image)
+	// Alignments and evidence are shown when they read; a credential from
+	// another shape of issuer still gets its page without them.
+	pc.Achievement.Alignments = listOf[credential.Alignment](a.Alignment)
+	pc.Evidence = listOf[credential.Evidence](d.Evidence)
 	pc.IssuerName, pc.IssuerURL = issuerOf(d.Issuer)
 	var errs []error
 	for _, f := range []struct {
@@ -199,6 +324,23 @@ func publicView(raw []byte) (PublicCredential, error) {
 		pc.Recipient.ID = subject.ID
 	}
 	return pc, nil
+}
+
+// listOf reads a JSON array of T, or a single T, dropping what does not
+// read.
+func listOf[T any](raw json.RawMessage) []T {
+	if len(raw) == 0 {
+		return nil
+	}
+	var list []T
+	if json.Unmarshal(raw, &list) == nil {
+		return list
+	}
+	var one T
+	if json.Unmarshal(raw, &one) == nil {
+		return []T{one}
+	}
+	return nil
 }
 
 // imageOf reads an OB Image: an object with id and caption, or a bare URL.

@@ -27,7 +27,19 @@ import (
 
 func newService(t testing.TB, publicURL string) *Service {
 	t.Helper()
-	st := mem.New(mem.Options{})
+	return newServiceOn(t, publicURL, mem.New(mem.Options{}))
+}
+
+// testStore is what the service, its identity and OpenID4VCI need.
+type testStore interface {
+	Store
+	IdentityStore
+	OID4VCIStore
+}
+
+// newServiceOn returns a service on st.
+func newServiceOn(t testing.TB, publicURL string, st testStore) *Service {
+	t.Helper()
 	k, err := keys.NewKEK(bytes.Repeat([]byte{3}, keys.KEKSize))
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +54,7 @@ func newService(t testing.TB, publicURL string) *Service {
 	return newServiceWith(t, st, id, publicURL, ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 }
 
-func newServiceWith(t testing.TB, st *mem.Store, id *Identity, publicURL string, lc ldcontext.Config) *Service {
+func newServiceWith(t testing.TB, st testStore, id *Identity, publicURL string, lc ldcontext.Config) *Service {
 	t.Helper()
 	contexts, err := ldcontext.New(lc)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,38 @@ type PresentationOptions struct {
 	// Options.Checks does; the presentation checks and holder binding
 	// always run.
 	Checks []string
+	// BearerCredentials overrides the verifier's policy for this call.
+	BearerCredentials BearerPolicy
+}
+
+// BearerPolicy says what the verifier makes of a presented bearer
+// credential: one whose subject names no DID (no credentialSubject.id, or
+// a urn:uuid or URL), so holder binding is not applicable. An Open Badge
+// awarded to an email address is one: its recipient is a hashed
+// IdentityObject (OB 3.0 §B.1.3 credentialSubject.identifier), and anyone
+// holding a copy can present it.
+type BearerPolicy string
+
+// Bearer credential policies.
+const (
+	// BearerOBRecipients (the default) accepts, with a warning, a bearer
+	// credential whose subject carries an OB IdentityObject (the verifier
+	// can ask the presenter to prove the email address out of band), and
+	// fails any other.
+	BearerOBRecipients BearerPolicy = "ob-recipients"
+	// BearerAccept accepts every bearer credential, with a warning.
+	BearerAccept BearerPolicy = "accept"
+	// BearerReject fails every bearer credential: only credentials bound
+	// to the holder's DID are accepted.
+	BearerReject BearerPolicy = "reject"
+)
+
+func (p BearerPolicy) valid() bool {
+	switch p {
+	case BearerOBRecipients, BearerAccept, BearerReject:
+		return true
+	}
+	return false
 }
 
 // PresentationReport is the outcome of verifying a presentation: its own
@@ -333,8 +366,12 @@ func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts P
 		}
 		wg.Wait()
 	}
+	policy := opts.BearerCredentials
+	if !policy.valid() {
+		policy = v.cfg.BearerCredentials
+	}
 	for _, rep := range reps {
-		holderBinding(rep, r.Holder)
+		holderBinding(rep, r.Holder, policy)
 		r.Credentials = append(r.Credentials, rep)
 		if !rep.Verified {
 			r.Verified = false
@@ -348,8 +385,10 @@ func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts P
 func presentationParallelism() int { return max(4, runtime.GOMAXPROCS(0)) }
 
 // holderBinding adds the holder-binding check: the holder must be one of
-// the credential's subjects (VCDM 2.0 Appendix A, "Holder").
-func holderBinding(rep *Report, holder string) {
+// the credential's subjects (VCDM 2.0 Appendix A, "Holder"). For a bearer
+// credential, whose subject names no DID, binding is not applicable and
+// policy decides.
+func holderBinding(rep *Report, holder string, policy BearerPolicy) {
 	if rep.Credential == nil {
 		rep.add(CheckHolderBinding, Failed, "not checked: the credential could not be read")
 		return
@@ -358,13 +397,54 @@ func holderBinding(rep *Report, holder string) {
 	switch {
 	case holder == "":
 		rep.add(CheckHolderBinding, Failed, "the presentation names no holder to bind the credential to")
-	case len(ids) == 0:
-		rep.add(CheckHolderBinding, Failed, "the credential's subject has no id, so it is not bound to any holder (a bearer credential)")
-	case !contains(ids, holder):
-		rep.add(CheckHolderBinding, Failed, "the credential is about %s, not the holder %s who presented it", strings.Join(ids, ", "), holder)
-	default:
+	case contains(ids, holder):
 		rep.add(CheckHolderBinding, Passed, "the credential's subject is the holder")
+	case !slices.ContainsFunc(ids, isDID):
+		const na = "not applicable: bearer credential (its subject names no DID, so anyone holding a copy can present it)"
+		switch {
+		case policy == BearerReject:
+			rep.add(CheckHolderBinding, Failed, "%s; this verifier accepts only credentials bound to the holder", na)
+		case policy == BearerAccept:
+			rep.add(CheckHolderBinding, Warning, "%s; accepted by this verifier's policy", na)
+		case hasIdentityObject(rep.Credential):
+			rep.add(CheckHolderBinding, Warning, "%s; an Open Badge recipient identified by an IdentityObject (e.g. a hashed email address): "+
+				"accepted by this verifier's policy; ask the presenter to prove that identifier if it matters", na)
+		default:
+			rep.add(CheckHolderBinding, Failed, "%s; this verifier accepts bearer credentials only for Open Badge recipients identified by an IdentityObject", na)
+		}
+	default:
+		rep.add(CheckHolderBinding, Failed, "the credential is about %s, not the holder %s who presented it", strings.Join(ids, ", "), holder)
 	}
+}
+
+func isDID(s string) bool { return strings.HasPrefix(s, "did:") }
+
+// hasIdentityObject tells whether a subject of cred carries an OB 3.0
+// IdentityObject (credentialSubject.identifier).
+func hasIdentityObject(cred map[string]any) bool {
+	var subjects []any
+	switch s := cred["credentialSubject"].(type) {
+	case map[string]any:
+		subjects = []any{s}
+	case []any:
+		subjects = s
+	}
+	for _, s := range subjects {
+		m, _ := s.(map[string]any)
+		var ids []any
+		switch x := m["identifier"].(type) {
+		case []any:
+			ids = x
+		case map[string]any:
+			ids = []any{x}
+		}
+		for _, id := range ids {
+			if o, ok := id.(map[string]any); ok && hasType(o, "IdentityObject") && o["identityHash"] != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func subjectIDs(cred map[string]any) []string {

@@ -264,7 +264,7 @@ func TestVerifyPresentationRefusals(t *testing.T) {
 			delete(m["credentialSubject"].(map[string]any), "id")
 			m["credentialSubject"].(map[string]any)["identifier"] = []any{map[string]any{"type": "IdentityObject", "identityType": "emailAddress", "hashed": false, "identityHash": "a@example.org"}}
 			return e.signVP(t, e.holder, presentation(e.holder.did, e.signDI(t, e.issuer, m)), bound)
-		}, verifier.PresentationOptions{Challenge: challenge, Domain: domain}, "vc0." + verifier.CheckHolderBinding, "no id"},
+		}, verifier.PresentationOptions{Challenge: challenge, Domain: domain, BearerCredentials: verifier.BearerReject}, "vc0." + verifier.CheckHolderBinding, "not applicable: bearer credential"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -372,5 +372,74 @@ func TestPresentationReportsKeepOrder(t *testing.T) {
 		if got := status(c, "proof"); got != verifier.Passed {
 			t.Errorf("credential %d: proof %s", i, got)
 		}
+	}
+}
+
+// TestPresentationBearerCredentials presents credentials whose subject
+// names no DID: holder binding is not applicable, and the verifier's
+// policy (configured, or per call) decides with a warning or a failure.
+func TestPresentationBearerCredentials(t *testing.T) {
+	e := newVPEnv(t)
+	email := []any{map[string]any{"type": "IdentityObject", "identityType": "emailAddress", "hashed": true,
+		"salt": "s1", "identityHash": "sha256$9f1cbd0e0a7a1f0d0c3e2c1b0a9f8e7d6c5b4a3928171615141312111009080a"}}
+	bearer := func(mod func(cs map[string]any)) map[string]any {
+		m := obCredential(e.issuer.did)
+		cs := m["credentialSubject"].(map[string]any)
+		delete(cs, "id")
+		mod(cs)
+		return e.signDI(t, e.issuer, m)
+	}
+	emailNoID := bearer(func(cs map[string]any) { cs["identifier"] = email })
+	emailURN := bearer(func(cs map[string]any) {
+		cs["identifier"] = email
+		cs["id"] = "urn:uuid:0c1d0e7a-0000-4000-8000-0000000000b1"
+	})
+	urlSubject := bearer(func(cs map[string]any) { cs["id"] = "https://learner.example/me" })
+	contexts, err := ldcontext.New(ldcontext.Config{Dir: sharedtest.LoaderDirs(t), Offline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := credential.NewSchemaValidator(contexts)
+	strict, err := verifier.New(verifier.Config{
+		Resolver: did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}, Canonicalizer: e.canon,
+		Schema: schema, ClockSkew: time.Minute, BearerCredentials: verifier.BearerReject,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bound := di.Options{Challenge: challenge, Domain: domain}
+	tests := []struct {
+		name   string
+		v      *verifier.Verifier
+		cred   map[string]any
+		policy verifier.BearerPolicy
+		want   string // the holder-binding status
+	}{
+		{"ok/default policy: OB email recipient, no subject id", e.v, emailNoID, "", verifier.Warning},
+		{"ok/default policy: OB email recipient with a urn:uuid subject id", e.v, emailURN, "", verifier.Warning},
+		{"fail/default policy: a URL subject without IdentityObject", e.v, urlSubject, "", verifier.Failed},
+		{"ok/accept: a URL subject", e.v, urlSubject, verifier.BearerAccept, verifier.Warning},
+		{"fail/reject per call", e.v, emailNoID, verifier.BearerReject, verifier.Failed},
+		{"fail/reject configured", strict, emailURN, "", verifier.Failed},
+		{"ok/configured reject, per call ob-recipients", strict, emailURN, verifier.BearerOBRecipients, verifier.Warning},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vp := e.signVP(t, e.holder, presentation(e.holder.did, tt.cred), bound)
+			rep := tt.v.VerifyPresentation(context.Background(), vp, verifier.PresentationOptions{Challenge: challenge, Domain: domain, BearerCredentials: tt.policy})
+			if len(rep.Credentials) != 1 {
+				t.Fatalf("reports: %s", vpSummary(rep))
+			}
+			c, ok := rep.Credentials[0].Check(verifier.CheckHolderBinding)
+			if !ok || c.Status != tt.want || !strings.HasPrefix(c.Message, "not applicable: bearer credential") {
+				t.Fatalf("holder-binding = %+v, want %s, not applicable: %s", c, tt.want, vpSummary(rep))
+			}
+			if rep.Verified != (tt.want == verifier.Warning) {
+				t.Errorf("verified = %v: %s", rep.Verified, vpSummary(rep))
+			}
+		})
+	}
+	if _, err := verifier.New(verifier.Config{Resolver: did.KeyResolver{}, Canonicalizer: e.canon, Schema: schema, BearerCredentials: "sometimes"}); err == nil {
+		t.Error("an unknown bearer policy was accepted")
 	}
 }

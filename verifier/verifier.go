@@ -131,6 +131,9 @@ type Config struct {
 	// key URLs). Nil means only DID URLs are accepted. The cmd wiring passes
 	// the guarded HTTP client.
 	FetchKeyDocument func(ctx context.Context, url string) ([]byte, error)
+	// BearerCredentials decides presented bearer credentials (see
+	// BearerPolicy); empty means BearerOBRecipients.
+	BearerCredentials BearerPolicy
 }
 
 // Verifier verifies credentials. It is safe for concurrent use.
@@ -149,6 +152,12 @@ func New(cfg Config) (*Verifier, error) {
 	}
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = 1 << 20
+	}
+	if cfg.BearerCredentials == "" {
+		cfg.BearerCredentials = BearerOBRecipients
+	}
+	if !cfg.BearerCredentials.valid() {
+		return nil, fmt.Errorf("verifier: bearer credential policy %q: want %s, %s or %s", cfg.BearerCredentials, BearerOBRecipients, BearerAccept, BearerReject)
 	}
 	return &Verifier{cfg: cfg, di: &di.Verifier{Canonicalizer: cfg.Canonicalizer}}, nil
 }

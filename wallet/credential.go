@@ -55,6 +55,12 @@ type Credential struct {
 	// SubjectID is credentialSubject.id, the DID the credential is bound
 	// to, if any.
 	SubjectID string `json:"subjectId,omitempty"`
+	// Bearer is true when the credential names no DID as its subject: an
+	// Open Badge awarded to an email address (an IdentityObject, with
+	// credentialSubject.id absent or a urn:uuid) or to a URL. Presenting it
+	// proves who signed the presentation, not that the badge is theirs:
+	// whoever holds a copy can present it. Computed when read.
+	Bearer bool `json:"bearer"`
 	// ValidFrom is validFrom (issuanceDate for VCDM 1.1); ValidUntil
 	// validUntil (expirationDate).
 	ValidFrom  time.Time `json:"validFrom,omitzero"`
@@ -89,6 +95,7 @@ func (c *Credential) input() (any, error) {
 
 // withState sets State for the time now.
 func (c Credential) withState(now time.Time) Credential {
+	c.Bearer = isBearer(c.SubjectID)
 	c.State = StateValid
 	r := c.Report
 	switch {
@@ -113,6 +120,21 @@ func (c Credential) withState(now time.Time) Credential {
 	}
 	return c
 }
+
+// isBearer tells whether a credential with this credentialSubject.id is a
+// bearer credential: not bound to a DID its holder can prove control of.
+func isBearer(subjectID string) bool { return !strings.HasPrefix(subjectID, "did:") }
+
+// presentable tells whether a credential in state may be offered to a
+// verifier: revoked, suspended and expired credentials are not.
+func presentable(state string) bool {
+	return state != StateRevoked && state != StateSuspended && state != StateExpired
+}
+
+// BearerWarning is what the wallet tells a holder about to present a bearer
+// credential.
+const BearerWarning = "names no DID as its subject (a bearer credential, e.g. a badge awarded to an email address): " +
+	"the verifier learns that you signed the presentation, not that the badge is yours; anyone holding a copy can present it"
 
 // summarize fills the descriptive fields from the verified credential.
 func (c *Credential) summarize(doc map[string]any) {
@@ -322,6 +344,16 @@ func (s *Service) Reverify(ctx context.Context, holderID, id string) (Credential
 	if err != nil {
 		return Credential{}, err
 	}
+	if c, err = s.refresh(ctx, holderID, c); err != nil {
+		return Credential{}, err
+	}
+	s.log.InfoContext(ctx, "credential re-verified", "holder_id", holderID, "wallet_credential_id", c.ID, "state", c.State)
+	return c, nil
+}
+
+// refresh verifies c again, as of now, keeps the new report and returns c
+// with its state.
+func (s *Service) refresh(ctx context.Context, holderID string, c Credential) (Credential, error) {
 	in, err := c.input()
 	if err != nil {
 		return Credential{}, err
@@ -337,9 +369,7 @@ func (s *Service) Reverify(ctx context.Context, holderID, id string) (Credential
 	if err := s.cfg.Store.Put(ctx, collCredentials+holderID, c.ID, raw); err != nil {
 		return Credential{}, fmt.Errorf("reverify: %w", err)
 	}
-	c = c.withState(s.now())
-	s.log.InfoContext(ctx, "credential re-verified", "holder_id", holderID, "wallet_credential_id", c.ID, "state", c.State)
-	return c, nil
+	return c.withState(s.now()), nil
 }
 
 // DeleteCredential removes a held credential and the share links to it.

@@ -53,11 +53,16 @@ type VPExchange struct {
 }
 
 // QueryMatches are the holder's credentials matching one credential query.
+// Matches holds those the holder may present; Excluded those that match
+// the query but are revoked, suspended or expired (verified again when the
+// request is evaluated), which are not offered. A match with Bearer set is
+// a bearer credential: see Credential.Bearer.
 type QueryMatches struct {
 	ID       string       `json:"id"`
 	Format   string       `json:"format"`
 	Multiple bool         `json:"multiple,omitempty"`
 	Matches  []Credential `json:"matches"`
+	Excluded []Credential `json:"excluded,omitempty"`
 }
 
 type vpExchangeRecord struct {
@@ -80,6 +85,9 @@ type VPResponse struct {
 	Answer json.RawMessage `json:"answer,omitempty"`
 	// Presented lists the credential IDs sent per query id.
 	Presented map[string][]string `json:"presented"`
+	// BearerCredentials lists the presented credentials that are bearer
+	// credentials (see Credential.Bearer).
+	BearerCredentials []string `json:"bearerCredentials,omitempty"`
 }
 
 // walletFormat maps a DCQL format to the wallet's credential format.
@@ -172,6 +180,7 @@ func (s *Service) EvaluatePresentationRequest(ctx context.Context, holderID stri
 		x.ClientName = safeText(ro.ClientMetadata.ClientName, 100)
 	}
 	got := map[string]bool{}
+	refreshed := map[string]bool{}
 	for _, q := range ro.DCQLQuery.Credentials {
 		qm := QueryMatches{ID: q.ID, Format: q.Format, Multiple: q.Multiple, Matches: []Credential{}}
 		for i := range creds {
@@ -181,6 +190,18 @@ func (s *Service) EvaluatePresentationRequest(ctx context.Context, holderID stri
 			}
 			doc, err := credentialDoc(c)
 			if err != nil || !q.Matches(q.Format, doc) {
+				continue
+			}
+			// A credential revoked since it was imported must not be
+			// offered: check its status again, once per request.
+			if !refreshed[c.ID] {
+				refreshed[c.ID] = true
+				if *c, err = s.refresh(ctx, holderID, *c); err != nil {
+					return VPExchange{}, fmt.Errorf("presentation request: %w", err)
+				}
+			}
+			if st := c.withState(now); !presentable(st.State) {
+				qm.Excluded = append(qm.Excluded, st.summary())
 				continue
 			}
 			qm.Matches = append(qm.Matches, c.withState(now).summary())
@@ -238,6 +259,7 @@ func (s *Service) RespondPresentationRequest(ctx context.Context, holderID, exch
 		}
 	}
 	vpToken := map[string][]json.RawMessage{}
+	var bearer []string
 	for _, qid := range order {
 		q, _ := x.Request.DCQLQuery.Query(qid)
 		ids := byQuery[qid]
@@ -256,6 +278,7 @@ func (s *Service) RespondPresentationRequest(ctx context.Context, holderID, exch
 		if err != nil {
 			return VPResponse{}, err
 		}
+		bearer = append(bearer, p.BearerCredentials...)
 		vpToken[qid] = []json.RawMessage{p.VerifiablePresentation}
 	}
 	tok, _ := json.Marshal(vpToken)
@@ -277,7 +300,7 @@ func (s *Service) RespondPresentationRequest(ctx context.Context, holderID, exch
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	out := VPResponse{Accepted: resp.StatusCode == http.StatusOK, Status: resp.StatusCode, Presented: byQuery}
+	out := VPResponse{Accepted: resp.StatusCode == http.StatusOK, Status: resp.StatusCode, Presented: byQuery, BearerCredentials: bearer}
 	if json.Valid(body) {
 		out.Answer = body
 	}

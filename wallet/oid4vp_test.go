@@ -6,7 +6,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
@@ -106,5 +110,96 @@ func TestPresentOverOID4VP(t *testing.T) {
 	var xe *wallet.ExchangeError
 	if !errors.As(err, &xe) || xe.Step != wallet.StepRequest || xe.Code != oid4vp.CodeInvalidRequest {
 		t.Errorf("client_id mismatch: %v", err)
+	}
+}
+
+// TestOID4VPBearerAndUnpresentable evaluates a request against a wallet
+// holding a credential bound to the holder, a bearer credential (an OB
+// email recipient), one revoked after import and one expired since: only
+// the first two are offered, the bearer one flagged; presenting it says
+// so, and Accolade's verifier accepts it with a bearer warning.
+func TestOID4VPBearerAndUnpresentable(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	h := e.signUp(t, "b@example.org")
+	imp := func(doc map[string]any) wallet.Credential {
+		t.Helper()
+		c, err := e.w.Import(ctx, h.ID, e.signDI(t, doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	bound := imp(e.credential(h.DefaultDID, newID(), "Go Concurrency"))
+	bearer := imp(e.credential("", newID(), "Rust Basics", func(m map[string]any) {
+		cs := m["credentialSubject"].(map[string]any)
+		delete(cs, "id")
+		cs["identifier"] = []any{map[string]any{"type": "IdentityObject", "identityType": "emailAddress", "hashed": true,
+			"salt": "s1", "identityHash": "sha256$9f1cbd0e0a7a1f0d0c3e2c1b0a9f8e7d6c5b4a3928171615141312111009080a"}}
+	}))
+	revokedID := newID()
+	revoked := imp(e.credential(h.DefaultDID, revokedID, "Zig"))
+	expiring := imp(e.credential(h.DefaultDID, newID(), "Elm", func(m map[string]any) {
+		m["validUntil"] = e.clock.Now().Add(time.Hour).Format(time.RFC3339)
+	}))
+	if !bearer.Bearer || bound.Bearer {
+		t.Fatalf("bearer flags: bearer %v, bound %v", bearer.Bearer, bound.Bearer)
+	}
+	e.mu.Lock()
+	e.revoked[revokedID] = true
+	e.mu.Unlock()
+	e.clock.Add(2 * time.Hour)
+
+	f := newFakeVerifier(t, oid4vp.OBQuery("ob", oid4vp.FormatLDPVC, "", ""))
+	x, err := e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: f.link()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := x.Queries[0]
+	got := map[string]string{}
+	for _, m := range q.Matches {
+		got[m.ID] = "offered"
+		if m.Bearer != (m.ID == bearer.ID) {
+			t.Errorf("match %s: bearer = %v", m.AchievementName, m.Bearer)
+		}
+	}
+	for _, m := range q.Excluded {
+		got[m.ID] = m.State
+	}
+	want := map[string]string{bound.ID: "offered", bearer.ID: "offered", revoked.ID: wallet.StateRevoked, expiring.ID: wallet.StateExpired}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("matches (-want +got):\n%s", diff)
+	}
+	if _, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{revoked.ID}}); !errors.Is(err, wallet.ErrInvalid) {
+		t.Errorf("presenting a revoked credential: %v", err)
+	}
+	a, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{bearer.ID}})
+	if err != nil || !a.Accepted {
+		t.Fatalf("respond: %+v %v", a, err)
+	}
+	if diff := cmp.Diff([]string{bearer.ID}, a.BearerCredentials); diff != "" {
+		t.Errorf("bearer credentials (-want +got):\n%s", diff)
+	}
+	var tok map[string][]json.RawMessage
+	if err := json.Unmarshal([]byte(f.form["vp_token"]), &tok); err != nil || len(tok["ob"]) != 1 {
+		t.Fatalf("vp_token %s", f.form["vp_token"])
+	}
+	var in any
+	_ = json.Unmarshal(tok["ob"][0], &in)
+	rep := e.v.VerifyPresentation(ctx, in, verifier.PresentationOptions{Challenge: f.req.Nonce, Domain: f.req.ClientID, Now: e.clock.Now()})
+	if !rep.Verified || len(rep.Credentials) != 1 {
+		t.Fatalf("verifier: %+v", rep)
+	}
+	if c, _ := rep.Credentials[0].Check(verifier.CheckHolderBinding); c.Status != verifier.Warning || !strings.HasPrefix(c.Message, "not applicable: bearer credential") {
+		t.Errorf("holder binding %+v", c)
+	}
+
+	// Present (the VC-API-style endpoint) says so too.
+	p, err := e.w.Present(ctx, h.ID, wallet.PresentRequest{CredentialIDs: []string{bound.ID, bearer.ID}, Challenge: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{bearer.ID}, p.BearerCredentials); diff != "" || len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0], "bearer credential") {
+		t.Errorf("presentation bearer %v warnings %q", p.BearerCredentials, p.Warnings)
 	}
 }

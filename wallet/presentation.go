@@ -54,6 +54,11 @@ type Presentation struct {
 	// VerifiablePresentation is the presentation: a JSON object (ldp_vp)
 	// or a JSON string holding the VP-JWT (jwt_vp).
 	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
+	// BearerCredentials lists the presented wallet credential IDs that are
+	// bearer credentials (see Credential.Bearer); Warnings says what that
+	// means, one line per credential.
+	BearerCredentials []string `json:"bearerCredentials,omitempty"`
+	Warnings          []string `json:"warnings,omitempty"`
 }
 
 func (r *PresentRequest) validate() error {
@@ -119,10 +124,15 @@ func (s *Service) Present(ctx context.Context, holderID string, req PresentReque
 		return Presentation{}, err
 	}
 	creds := make([]any, 0, len(req.CredentialIDs))
+	var bearer, warnings []string
 	for _, id := range req.CredentialIDs {
 		c, err := s.record(ctx, holderID, id)
 		if err != nil {
 			return Presentation{}, err
+		}
+		if isBearer(c.SubjectID) {
+			bearer = append(bearer, c.ID)
+			warnings = append(warnings, "credential "+c.ID+" "+BearerWarning)
 		}
 		in, err := c.input()
 		if err != nil {
@@ -138,7 +148,8 @@ func (s *Service) Present(ctx context.Context, holderID string, req PresentReque
 		return Presentation{}, err
 	}
 	now := s.now()
-	out := Presentation{Format: req.Format, Holder: d.DID, VerificationMethod: d.VerificationMethod}
+	out := Presentation{Format: req.Format, Holder: d.DID, VerificationMethod: d.VerificationMethod,
+		BearerCredentials: bearer, Warnings: warnings}
 	switch req.Format {
 	case FormatLDPVP:
 		if key.Alg() != keys.EdDSA {

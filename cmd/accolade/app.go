@@ -273,6 +273,8 @@ func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resol
 		Schema:        credential.NewSchemaValidator(contexts),
 		Status:        checker,
 		ClockSkew:     cfg.Verify.ClockSkew,
+		// Validated by config: one of the verifier's policies.
+		BearerCredentials: verifier.BearerPolicy(cfg.Verify.BearerCredentials),
 		FetchKeyDocument: func(ctx context.Context, url string) ([]byte, error) {
 			b, _, err := httpguard.Get(ctx, client, url, "application/json, application/ld+json", 256<<10)
 			return b, err

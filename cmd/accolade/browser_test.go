@@ -67,6 +67,7 @@ func TestBadgePageInChromium(t *testing.T) {
 			}
 			var got struct {
 				Status                 int      `json:"status"`
+				OverflowX              int      `json:"overflowX"`
 				BannerOnLoad           string   `json:"bannerOnLoad"`
 				BannerAfterVerifyAgain string   `json:"bannerAfterVerifyAgain"`
 				ChecksAfter            []string `json:"checksAfter"`
@@ -82,6 +83,9 @@ func TestBadgePageInChromium(t *testing.T) {
 			}
 			if len(got.ConsoleErrors) > 0 {
 				t.Errorf("browser console errors (a blocked script, style or image under the CSP?): %q", got.ConsoleErrors)
+			}
+			if got.OverflowX > 0 {
+				t.Errorf("at 360 px wide the page scrolls sideways by %d px", got.OverflowX)
 			}
 			if got.ImagesLoaded < 1 {
 				t.Errorf("the badge image did not load")
@@ -108,5 +112,66 @@ func TestBadgePageInChromium(t *testing.T) {
 				t.Errorf("add-to-profile link %s: name %q, certUrl %q, certId %q", add, q.Get("name"), q.Get("certUrl"), q.Get("certId"))
 			}
 		})
+	}
+}
+
+// TestIssuerPageInChromium opens an issuer page in a real browser: its
+// images load although one achievement's image is unreachable (the server
+// draws one), and copy.js adds a working copy button after each DID,
+// without console errors under the page's CSP.
+func TestIssuerPageInChromium(t *testing.T) {
+	browser := chromium(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "interop", "browser", "badgepage.mjs")
+	if _, err := os.Stat(filepath.Join(root, "interop", "browser", "node_modules", "puppeteer-core")); err != nil {
+		t.Fatalf("puppeteer-core is not installed: run make interop-deps (%v)", err)
+	}
+	const token = "browser-test-admin-token-1"
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token, "ACCOLADE_ISSUER_NAME": "Browser Academy"})
+	// Port 1 on loopback refuses connections: the image is unreachable.
+	postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"Unreachable Image","description":"d","criteria":{"narrative":"n"},
+		"image":{"id":"https://127.0.0.1:1/missing.png"}}`)
+	postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"No Image","description":"d","criteria":{"narrative":"n"}}`)
+	in, _ := json.Marshal(map[string]string{"mode": "issuer", "page": s.base + "/issuers/browser-academy"})
+	cmd := exec.Command("node", script)
+	cmd.Env = append(os.Environ(), "ACCOLADE_CHROMIUM="+browser)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("badgepage.mjs: %v\n%s", err, stderr.String())
+	}
+	var got struct {
+		Status              int      `json:"status"`
+		OverflowX           int      `json:"overflowX"`
+		Images              int      `json:"images"`
+		ImagesLoaded        int      `json:"imagesLoaded"`
+		DIDs                []string `json:"dids"`
+		CopyButtons         int      `json:"copyButtons"`
+		CopyLabelAfterClick string   `json:"copyLabelAfterClick"`
+		ConsoleErrors       []string `json:"consoleErrors"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("badgepage.mjs output %q: %v", out, err)
+	}
+	if got.Status != 200 || got.Images != 3 || got.ImagesLoaded != 3 {
+		t.Errorf("HTTP %d, %d of %d images loaded; want 200 and the logo and both achievements' images", got.Status, got.ImagesLoaded, got.Images)
+	}
+	if len(got.DIDs) == 0 || got.CopyButtons != len(got.DIDs) || !strings.HasPrefix(got.DIDs[0], "did:") {
+		t.Errorf("DIDs %q with %d copy buttons", got.DIDs, got.CopyButtons)
+	}
+	if got.CopyLabelAfterClick != "Copied" && got.CopyLabelAfterClick != "Select and copy" {
+		t.Errorf("copy button label after a click: %q", got.CopyLabelAfterClick)
+	}
+	if len(got.ConsoleErrors) > 0 {
+		t.Errorf("browser console errors: %q", got.ConsoleErrors)
+	}
+	if got.OverflowX > 0 {
+		t.Errorf("at 360 px wide the page scrolls sideways by %d px", got.OverflowX)
 	}
 }

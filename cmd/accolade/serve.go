@@ -11,6 +11,7 @@ import (
 
 	"github.com/accolade-badges/accolade/api"
 	"github.com/accolade-badges/accolade/internal/config"
+	"github.com/accolade-badges/accolade/internal/httpguard"
 	"github.com/accolade-badges/accolade/internal/logctx"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -50,7 +51,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	handler := api.New(api.Config{
 		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
-		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts), Contexts: a.contexts,
+		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts), Contexts: a.contexts, FetchImage: newImageFetcher(cfg),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -86,4 +87,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("accolade stopped cleanly")
 	return nil
+}
+
+// newImageFetcher fetches achievement images for the badge pages through
+// the guarded client: public addresses only (loopback when allowed), at
+// most 1 MiB in 5 seconds.
+func newImageFetcher(cfg config.Config) api.ImageFetcher {
+	client := httpguard.New(httpguard.Options{Timeout: 5 * time.Second, MaxBytes: 1 << 20, AllowLoopback: cfg.LoopbackAllowed()})
+	return func(ctx context.Context, url string) ([]byte, string, error) {
+		b, resp, err := httpguard.Get(ctx, client, url, "image/png, image/jpeg, image/gif, image/webp, image/svg+xml", 1<<20)
+		if err != nil {
+			return nil, "", err
+		}
+		return b, resp.Header.Get("Content-Type"), nil
+	}
 }

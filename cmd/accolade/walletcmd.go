@@ -515,6 +515,9 @@ verifier supplies the challenge (nonce) and its domain (audience).`, needsToken:
 			if err := c.postJSON(ctx, "/wallet/v1/presentations", req, &p); err != nil {
 				return err
 			}
+			for _, w := range p.Warnings {
+				fmt.Fprintln(env.stderr, "note: "+w)
+			}
 			var text []byte
 			var tok string
 			if json.Unmarshal(p.VerifiablePresentation, &tok) == nil {

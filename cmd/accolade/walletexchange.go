@@ -75,8 +75,19 @@ verifier's nonce, and prints the verifier's answer.`, needsToken: true, args: al
 				fmt.Fprintf(env.stdout, "verifier %s asks for:\n", orDash(x.ClientName, x.ClientID))
 				for _, q := range x.Queries {
 					fmt.Fprintf(env.stdout, "  query %s (%s): %d matching\n", q.ID, q.Format, len(q.Matches))
+					bearer := false
 					for _, m := range q.Matches {
-						fmt.Fprintf(env.stdout, "    %s  %s from %s\n", m.ID, orDash(m.AchievementName, m.Name), orDash(m.IssuerName, m.Issuer))
+						mark := ""
+						if m.Bearer {
+							mark, bearer = "  [bearer credential]", true
+						}
+						fmt.Fprintf(env.stdout, "    %s  %s from %s%s\n", m.ID, orDash(m.AchievementName, m.Name), orDash(m.IssuerName, m.Issuer), mark)
+					}
+					for _, m := range q.Excluded {
+						fmt.Fprintf(env.stdout, "    (not offered: %s  %s is %s)\n", m.ID, orDash(m.AchievementName, m.Name), m.State)
+					}
+					if bearer {
+						fmt.Fprintln(env.stdout, "    note: a [bearer credential] "+wallet.BearerWarning)
 					}
 				}
 				if !x.Satisfiable {
@@ -92,6 +103,9 @@ verifier's nonce, and prints the verifier's answer.`, needsToken: true, args: al
 			if asJSON {
 				printJSON(env.stdout, res)
 				return nil
+			}
+			for _, id := range res.BearerCredentials {
+				fmt.Fprintf(env.stderr, "note: credential %s %s\n", id, wallet.BearerWarning)
 			}
 			if res.Accepted {
 				fmt.Fprintf(env.stdout, "accepted by the verifier (HTTP %d)\n", res.Status)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -46,5 +47,41 @@ func TestWalletCLIReceiveAndAnswer(t *testing.T) {
 	}
 	if _, st := request(t, "GET", s.base+"/api/v1/presentation-requests/"+req["id"].(string), token, ""); st["status"] != "verified" {
 		t.Errorf("verifier status after the answer: %v", st)
+	}
+}
+
+// TestWalletCLIShareEmailBadge shares a badge awarded to an email address
+// (a bearer credential: no subject DID): the wallet flags it before
+// presenting, and the server's verifier accepts it under its default
+// policy, reporting holder binding as not applicable.
+func TestWalletCLIShareEmailBadge(t *testing.T) {
+	const token = "wallet-bearer-admin-0000"
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
+		"ACCOLADE_ADMIN_TOKEN": token})
+	ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"Email Badge","description":"d","criteria":{"narrative":"n"}}`)
+	issued := postJSON(t, s.base+"/api/v1/credentials", token, `{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"bo@example.org"}}`)
+	raw, _ := json.Marshal(issued["credential"])
+	bo := newWalletCLI(t, s, filepath.Join(t.TempDir(), "wallet-token"))
+	bo.mustRun("correct horse battery\n", "signup", "--email", "bo@example.org")
+	bo.mustRun("correct horse battery\n", "signin", "--email", "bo@example.org")
+	out := bo.mustRun(string(raw), "import", "-")
+	credID := strings.TrimSuffix(strings.Fields(out)[1], ":")
+
+	req := postJSON(t, s.base+"/api/v1/presentation-requests", token, `{"achievementId":"`+ach["id"].(string)+`"}`)
+	link := req["link"].(string)
+	if out := bo.mustRun("", "answer", link); !strings.Contains(out, credID+"  Email Badge") || !strings.Contains(out, "[bearer credential]") ||
+		!strings.Contains(out, "anyone holding a copy can present it") {
+		t.Fatalf("answer (list only): %s", out)
+	}
+	code, out, errs := bo.run("", "answer", "--send", credID, link)
+	if code != 0 || !strings.Contains(out, "accepted") || !strings.Contains(errs, "note: credential "+credID) {
+		t.Fatalf("answer --send: exit %d\n%s%s", code, out, errs)
+	}
+	_, st := request(t, "GET", s.base+"/api/v1/presentation-requests/"+req["id"].(string), token, "")
+	if st["status"] != "verified" {
+		t.Fatalf("verifier status after the answer: %v", st)
+	}
+	if b, _ := json.Marshal(st); !strings.Contains(string(b), "not applicable: bearer credential") {
+		t.Errorf("the verifier's result does not report holder binding as not applicable: %s", b)
 	}
 }

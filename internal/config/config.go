@@ -54,6 +54,9 @@ type Proof struct {
 type Verify struct {
 	// ClockSkew is the leeway on validity dates and token times.
 	ClockSkew time.Duration
+	// BearerCredentials is the presentation verifier's policy on bearer
+	// credentials (no subject DID): ob-recipients, accept or reject.
+	BearerCredentials string
 }
 
 // OID4VCI configures OpenID4VCI issuance.
@@ -312,6 +315,11 @@ func (c Config) Validate() error {
 	}
 	if c.Verify.ClockSkew < 0 || c.Verify.ClockSkew > time.Hour {
 		bad("ACCOLADE_CLOCK_SKEW", "must be between 0 and 1h")
+	}
+	switch c.Verify.BearerCredentials {
+	case "ob-recipients", "accept", "reject":
+	default:
+		bad("ACCOLADE_BEARER_CREDENTIALS", "%q: want ob-recipients, accept or reject", c.Verify.BearerCredentials)
 	}
 	if d := c.OID4VCI.OfferTTL; d < time.Minute || d > 30*24*time.Hour {
 		bad("ACCOLADE_OFFER_TTL", "must be between 1m and 720h")

@@ -30,7 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 		Security: Security{KEKFile: "data/kek"},
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto", BadgePages: true},
 		DID:      DID{CacheTTL: 5 * time.Minute},
-		Verify:   Verify{ClockSkew: 2 * time.Minute},
+		Verify:   Verify{ClockSkew: 2 * time.Minute, BearerCredentials: "ob-recipients"},
 		Proof:    Proof{Canonicalizer: "fast"},
 		Status:   Status{ListSize: 131072, IndexBlock: 16, TTL: 5 * time.Minute, Purpose: "revocation"},
 		OID4VCI:  OID4VCI{OfferTTL: 24 * time.Hour, AccessTokenTTL: 10 * time.Minute, NonceTTL: 5 * time.Minute, BatchSize: 10},
@@ -90,6 +90,8 @@ func TestLoadPrecedence(t *testing.T) {
 			func(c Config) (any, any) {
 				return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"}
 			}},
+		{"ok/bearer credential policy from env", nil, env("ACCOLADE_BEARER_CREDENTIALS", "reject"),
+			func(c Config) (any, any) { return c.Verify.BearerCredentials, "reject" }},
 		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
 			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
 	}
@@ -133,6 +135,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/negative sign-in limit", nil, env("ACCOLADE_WALLET_SIGNIN_PER_EMAIL", "-1"), []string{"ACCOLADE_WALLET_SIGNIN_PER_EMAIL"}},
 		{"fail/zero sign-in window", nil, env("ACCOLADE_WALLET_SIGNIN_WINDOW", "0s"), []string{"ACCOLADE_WALLET_SIGNIN_WINDOW"}},
 		{"fail/wallet server not a URL", []string{"--server", "ftp://x"}, env(), []string{"ACCOLADE_WALLET_SERVER"}},
+		{"fail/unknown bearer credential policy", nil, env("ACCOLADE_BEARER_CREDENTIALS", "sometimes"), []string{"ACCOLADE_BEARER_CREDENTIALS", "ob-recipients"}},
 		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
 		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
 		{"fail/every problem listed at once", []string{"--log-level=loud"},

@@ -107,6 +107,8 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.Proof.Canonicalizer })},
 	{flag: "clock-skew", env: "ACCOLADE_CLOCK_SKEW", def: "2m", usage: "leeway when checking validity dates and token times",
 		set: duration(func(c *Config) *time.Duration { return &c.Verify.ClockSkew })},
+	{flag: "bearer-credentials", env: "ACCOLADE_BEARER_CREDENTIALS", def: "ob-recipients", usage: "presented bearer credentials (subject names no DID, holder binding not applicable): ob-recipients accepts Open Badges awarded to an IdentityObject (email) with a warning, accept takes all with a warning, reject fails them",
+		set: str(func(c *Config) *string { return &c.Verify.BearerCredentials })},
 	{flag: "offer-ttl", env: "ACCOLADE_OFFER_TTL", def: "24h", usage: "how long an OpenID4VCI credential offer and its codes stay redeemable",
 		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.OfferTTL })},
 	{flag: "oid4vci-token-ttl", env: "ACCOLADE_OID4VCI_TOKEN_TTL", def: "10m", usage: "lifetime of OpenID4VCI access tokens",
