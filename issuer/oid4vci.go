@@ -1106,11 +1106,11 @@ func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values, client s
 	// counted before it is opened, so concurrent requests cannot exceed
 	// either limit.
 	lim := o.cfg.SignIn
-	if err := o.limit(ctx, "session/offer/"+rec.Scope.OfferID, lim.SessionsPerOffer, lim.SessionWindow); err != nil {
+	if err := o.limit(ctx, "session/offer", rec.Scope.OfferID, lim.SessionsPerOffer, lim.SessionWindow); err != nil {
 		return AuthorizationStep{}, err
 	}
 	if client != "" {
-		if err := o.limit(ctx, "session/client/"+o.storeKey(purposeClient, client), lim.SessionsPerClient, lim.SessionWindow); err != nil {
+		if err := o.limit(ctx, "session/client", o.storeKey(purposeClient, client), lim.SessionsPerClient, lim.SessionWindow); err != nil {
 			return AuthorizationStep{}, err
 		}
 	}
@@ -1125,15 +1125,16 @@ func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values, client s
 		Message: "Enter the email address this badge was awarded to. We will send you a one-time code."}, nil
 }
 
-// limit counts one event against the sign-in counter id and returns a
-// *RateLimitError once more than max events fall in its window.
-func (o *OID4VCI) limit(ctx context.Context, id string, max int, window time.Duration) error {
-	n, err := o.count(ctx, id, window)
+// limit counts one event against the sign-in counter "<kind>/<key>" and
+// returns a *RateLimitError once more than max events fall in its window.
+// Only the kind is logged.
+func (o *OID4VCI) limit(ctx context.Context, kind, key string, max int, window time.Duration) error {
+	n, err := o.count(ctx, kind+"/"+key, window)
 	if err != nil {
 		return err
 	}
 	if n > int64(max) {
-		o.log.WarnContext(ctx, "sign-in rate limit reached", "limit", strings.SplitN(id, "/", 3)[0]+"/"+strings.SplitN(id, "/", 3)[1])
+		o.log.WarnContext(ctx, "sign-in rate limit reached", "limit", kind)
 		return &RateLimitError{RetryAfter: window}
 	}
 	return nil
