@@ -170,8 +170,8 @@ type CappedBatcher interface {
 	// ErrLimit. The count and the writes are one atomic step. Writes to
 	// other collections are not counted. A negative max is an error.
 	//
-	// On Redis Cluster, store/redis needs at least one write of the batch
-	// to go to collection when the batch spans collections.
+	// store/redis on Redis Cluster keeps these promises as its Apply does
+	// for batches that span hash slots.
 	ApplyCapped(ctx context.Context, collection string, max int, writes []Write) error
 }
 

@@ -96,8 +96,8 @@ func (d *DB) Incr(ctx context.Context, kind, id string, ttl time.Duration) (int6
 // ApplyCapped implements store.CappedBatcher. As with Apply, the batch is
 // one script (cappedBatchScript) except on Redis Cluster across
 // collections, where the writes to the capped collection carry the count
-// and the batch is split as Apply splits it; there the cap needs at least
-// one write to the capped collection.
+// and the batch is split as Apply splits it (all or nothing once it
+// returns, but not isolated: see splitApply).
 func (d *DB) ApplyCapped(ctx context.Context, collection string, max int, writes []store.Write) error {
 	if err := begin(ctx, "apply capped batch", collection); err != nil {
 		return err
@@ -115,20 +115,32 @@ func (d *DB) ApplyCapped(ctx context.Context, collection string, max int, writes
 	}
 	c := capSpec{collection: collection, max: max}
 	groups := groupByCollection(writes)
-	switch {
-	case len(groups) == 0:
+	if len(groups) == 0 {
 		return nil
-	case len(groups) > 1 && d.cluster:
-		found := false
-		for _, g := range groups {
-			found = found || g.collection == collection
+	}
+	if !d.cluster {
+		_, err := d.applyGroupCap(ctx, writes, nil, false, c)
+		return err
+	}
+	touches := false
+	for _, g := range groups {
+		touches = touches || g.collection == collection
+	}
+	if !touches {
+		// The batch adds nothing to the capped collection, whose keys are
+		// in another slot: its count is read apart, which matters only if
+		// it is over its cap already.
+		n, err := d.rdb.HLen(ctx, d.docKeys(collection)[0]).Result()
+		if err != nil {
+			return wrap("apply capped batch", err)
 		}
-		if !found {
-			return fmt.Errorf("redis: apply capped batch: on Redis Cluster a batch across collections must write to the capped one")
+		if n > int64(max) {
+			return fmt.Errorf("redis: apply capped batch: %s holds %d records, at most %d: %w", collection, n, max, store.ErrLimit)
 		}
+		c = capSpec{}
+	}
+	if len(groups) > 1 {
 		return d.splitApplyCap(ctx, writes, groups, c)
-	case len(groups) == 1 && d.cluster && groups[0].collection != collection:
-		return fmt.Errorf("redis: apply capped batch: on Redis Cluster the batch must write to the capped collection")
 	}
 	_, err := d.applyGroupCap(ctx, writes, nil, false, c)
 	return err
