@@ -57,23 +57,24 @@ const (
 // authorization codes are keyed by their keyed hash; tx_codes and emailed
 // codes are kept as keyed hashes bound to their offer or session, so that
 // a copy of the store can neither redeem an offer nor reverse a 6-digit
-// code. Deriving every offer secret from one record keeps each step to
-// about one durable write.
+// code. c_nonces, transaction_ids and notification_ids, worthless without
+// the access token, are keyed by their SHA-256 (secretKey). Deriving every
+// offer secret from one record keeps each step to about one durable write.
 const (
 	tokOffer        = "oid4vci-offer"         // offer ID → offerRecord
 	tokAccess       = "oid4vci-access"        // offer ID → accessRecord; its creation redeems the offer
 	tokTxAttempt    = "oid4vci-tx-attempt"    // offer ID/n → "" per tx_code attempt
-	tokAuthSession  = "oid4vci-authz-session" // H(session) → authSession
-	tokEmailCode    = "oid4vci-email-code"    // H(session) → H(email code)
-	tokEmailSend    = "oid4vci-email-send"    // H(session)/n → "" per code sent
-	tokEmailAttempt = "oid4vci-email-attempt" // H(session)/n → "" per code tried
-	tokAuthCode     = "oid4vci-authz-code"    // H(code) → authCode
+	tokAuthSession  = "oid4vci-authz-session" // K(session) → authSession (K: keyed hash)
+	tokEmailCode    = "oid4vci-email-code"    // K(session) → K(session, email code)
+	tokEmailSend    = "oid4vci-email-send"    // K(session)/n → "" per code sent
+	tokEmailAttempt = "oid4vci-email-attempt" // K(session)/n → "" per code tried
+	tokAuthCode     = "oid4vci-authz-code"    // K(code) → authCode
 	tokNonce        = "oid4vci-nonce"         // H(c_nonce) → ""
 	tokIssued       = "oid4vci-issued"        // offer ID/config → "" once issued
 	tokDeferred     = "oid4vci-deferred"      // H(transaction_id) → deferredRecord
 	tokApproved     = "oid4vci-approved"      // offer ID → "" once approved
 	tokNotification = "oid4vci-notification"  // H(notification_id) → notificationRecord
-	tokAuthLimit    = "oid4vci-authz-limit"   // counters (store.Counters) of the sign-in limits, see authLimits
+	tokAuthLimit    = "oid4vci-authz-limit"   // counters (store.Counters) of SignInLimits: kind/offer ID or kind/K(address)
 	tokWithdrawn    = "oid4vci-withdrawn"     // offer ID → "" once its authorization_code grant is withdrawn
 
 	// collNotificationsPrefix + credential key holds the wallet's
