@@ -87,6 +87,7 @@ var mapping = []struct {
 	{wallet.ErrBadCredentials, http.StatusUnauthorized, "invalid-credentials", "wrong email address or password"},
 	{wallet.ErrEmailTaken, http.StatusConflict, "email-taken", "a wallet already exists for this email address"},
 	{wallet.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
+	{issuer.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
 	{wallet.ErrDuplicate, http.StatusConflict, "duplicate-credential", ""},
 	{wallet.ErrRejected, http.StatusUnprocessableEntity, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report"},
 	{wallet.ErrShareExpired, http.StatusGone, "share-expired", "the share link has expired"},
@@ -113,11 +114,14 @@ func toProblem(err error) Problem {
 			p := Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: msg}
 			var rejected *wallet.RejectedError
 			var limited *wallet.RateLimitError
+			var signIn *issuer.RateLimitError
 			switch {
 			case errors.As(err, &rejected):
 				p.Report = rejected.Report
 			case errors.As(err, &limited):
 				p.retryAfter = limited.RetryAfter
+			case errors.As(err, &signIn):
+				p.retryAfter = signIn.RetryAfter
 			}
 			return p
 		}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/accolade-badges/accolade/issuer"
@@ -26,7 +28,7 @@ type OID4VCI interface {
 	OfferByReference(ctx context.Context, ref string) (issuer.OfferView, error)
 	ApproveOffer(ctx context.Context, id string) error
 
-	StartAuthorization(ctx context.Context, q url.Values) (issuer.AuthorizationStep, error)
+	StartAuthorization(ctx context.Context, q url.Values, client string) (issuer.AuthorizationStep, error)
 	SendAuthorizationCode(ctx context.Context, sessionID, email string) (issuer.AuthorizationStep, error)
 	CompleteAuthorization(ctx context.Context, sessionID, code string) (issuer.AuthorizationStep, error)
 
@@ -448,7 +450,14 @@ func (s *Server) renderAuthorize(c *gin.Context, step issuer.AuthorizationStep, 
 	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
 	view := authorizeView{AuthorizationStep: step, Action: publicPath(s.cfg.PublicURL) + issuer.OID4VCIPathAuthorize}
 	status := http.StatusOK
-	if err != nil {
+	var limited *issuer.RateLimitError
+	if errors.As(err, &limited) {
+		// Too many sign-ins for this offer or from this address: a page,
+		// not a redirect, with the time to wait.
+		_ = c.Error(err)
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(limited.RetryAfter.Seconds()))))
+		view.Error, status = "Too many sign-in attempts for this badge or from your network. Try again later.", http.StatusTooManyRequests
+	} else if err != nil {
 		var oe *oid4vci.Error
 		if !errors.As(err, &oe) {
 			return err
@@ -465,7 +474,7 @@ func (s *Server) renderAuthorize(c *gin.Context, step issuer.AuthorizationStep, 
 }
 
 func (s *Server) authorizePage(c *gin.Context) error {
-	step, err := s.cfg.OID4VCI.StartAuthorization(c.Request.Context(), c.Request.URL.Query())
+	step, err := s.cfg.OID4VCI.StartAuthorization(c.Request.Context(), c.Request.URL.Query(), clientIP(c))
 	return s.renderAuthorize(c, step, err)
 }
 

@@ -647,3 +647,27 @@ func (s *vciServer) preAuthorizedFlow(b testing.TB, h testHolder, format string)
 		b.Fatalf("credential: %d %v", code, resp)
 	}
 }
+
+// TestOID4VCIAuthorizationRateLimitHTTP: past the sessions one offer may
+// open in a window, the authorization page is a 429 with Retry-After, not a
+// redirect.
+func TestOID4VCIAuthorizationRateLimitHTTP(t *testing.T) {
+	s := newVCIServer(t, "")
+	noFollow := *s.client
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	s.client = &noFollow
+	o := s.offer(t, `,"grants":["authorization_code"]`)
+	q := url.Values{"response_type": {"code"}, "client_id": {"test-wallet"}, "redirect_uri": {"https://wallet.example/cb"},
+		"code_challenge": {oid4vci.S256Challenge(strings.Repeat("v", 43))}, "code_challenge_method": {"S256"},
+		"issuer_state": {o.CredentialOffer.Grants.AuthorizationCode.IssuerState}}
+	for i := range issuer.DefaultSignInLimits.SessionsPerOffer {
+		if code, _, page := s.call(t, "GET", s.base+"/oid4vci/authorize?"+q.Encode(), nil, ""); code != http.StatusOK {
+			t.Fatalf("session %d: %d %s", i+1, code, page)
+		}
+	}
+	code, h, page := s.call(t, "GET", s.base+"/oid4vci/authorize?"+q.Encode(), nil, "")
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" || h.Get("Location") != "" ||
+		!strings.HasPrefix(h.Get("Content-Type"), "text/html") || !bytes.Contains(page, []byte("Too many sign-in attempts")) {
+		t.Fatalf("session %d of one offer: %d %v %s", issuer.DefaultSignInLimits.SessionsPerOffer+1, code, h, page)
+	}
+}

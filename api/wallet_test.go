@@ -642,6 +642,13 @@ func TestShareLinks(t *testing.T) {
 	if len(list.Items) != 2 {
 		t.Errorf("shares: %+v", list)
 	}
+	for _, it := range list.Items {
+		// The token is shown once, at creation: the store keeps only its
+		// keyed hash, which is the listed ID.
+		if it.Token != "" || it.URL != "" || it.ID == "" || (it.ID != forever.ID && it.ID != soon.ID) {
+			t.Errorf("listed share %+v", it)
+		}
+	}
 	f.skew.Store(0)
 	if w := f.do("DELETE", "/wallet/v1/shares/"+forever.Token, h.token, ""); w.Code != http.StatusNoContent {
 		t.Fatalf("revoke: %d", w.Code)

@@ -49,22 +49,27 @@ const (
 	GrantAuthorizationCode = "authorization_code"
 )
 
-// Token kinds (store.Tokens) this file keeps. Secrets are never store keys
-// in clear: an offer's secrets (the credential_offer_uri reference, the
-// pre-authorized code, issuer_state) and its access token are
-// "<offer ID>.<random>", found by the public offer ID and checked against
-// the SHA-256 the record keeps; other secrets are keyed by their SHA-256.
-// Deriving every offer secret from one record keeps each step to about one
-// durable write.
+// Token kinds (store.Tokens) this file keeps. Secrets are never stored in
+// clear, as keys or values: an offer's secrets (the credential_offer_uri
+// reference, the pre-authorized code, issuer_state) and its access token
+// are "<offer ID>.<random>", found by the public offer ID and checked
+// against the keyed hash (OID4VCIConfig.Secrets, HMAC-SHA256 under a key
+// derived from the KEK) the record keeps; sign-in sessions and
+// authorization codes are keyed by their keyed hash; tx_codes and emailed
+// codes are kept as keyed hashes bound to their offer or session, so that
+// a copy of the store can neither redeem an offer nor reverse a 6-digit
+// code. c_nonces, transaction_ids and notification_ids, worthless without
+// the access token, are keyed by their SHA-256 (secretKey). Deriving every
+// offer secret from one record keeps each step to about one durable write.
 const (
 	tokOffer        = "oid4vci-offer"         // offer ID → offerRecord
 	tokAccess       = "oid4vci-access"        // offer ID → accessRecord; its creation redeems the offer
 	tokTxAttempt    = "oid4vci-tx-attempt"    // offer ID/n → "" per tx_code attempt
-	tokAuthSession  = "oid4vci-authz-session" // H(session) → authSession
-	tokEmailCode    = "oid4vci-email-code"    // H(session) → H(email code)
-	tokEmailSend    = "oid4vci-email-send"    // H(session)/n → "" per code sent
-	tokEmailAttempt = "oid4vci-email-attempt" // H(session)/n → "" per code tried
-	tokAuthCode     = "oid4vci-authz-code"    // H(code) → authCode
+	tokAuthSession  = "oid4vci-authz-session" // K(session) → authSession (K: keyed hash)
+	tokEmailCode    = "oid4vci-email-code"    // K(session) → K(session, email code)
+	tokEmailSend    = "oid4vci-email-send"    // K(session)/n → "" per code sent
+	tokEmailAttempt = "oid4vci-email-attempt" // K(session)/n → "" per code tried
+	tokAuthCode     = "oid4vci-authz-code"    // K(code) → authCode
 	tokNonce        = "oid4vci-nonce"         // H(c_nonce) → ""
 	tokIssued       = "oid4vci-issued"        // offer ID/config → "" once delivered
 	tokIssuing      = "oid4vci-issuing"       // offer ID/config → "" while one request is served
@@ -72,6 +77,8 @@ const (
 	tokDeferred     = "oid4vci-deferred"      // H(transaction_id) → deferredRecord
 	tokApproved     = "oid4vci-approved"      // offer ID → "" once approved
 	tokNotification = "oid4vci-notification"  // H(notification_id) → notificationRecord
+	tokAuthLimit    = "oid4vci-authz-limit"   // counters (store.Counters) of SignInLimits: kind/offer ID or kind/K(address)
+	tokWithdrawn    = "oid4vci-withdrawn"     // offer ID → "" once its authorization_code grant is withdrawn
 
 	// collNotificationsPrefix + credential key holds the wallet's
 	// notification events about that credential.
@@ -86,10 +93,12 @@ const (
 )
 
 // OID4VCIStore is the storage the OpenID4VCI service needs: tokens for every
-// short-lived secret and documents for notification events.
+// short-lived secret, documents for notification events and counters for
+// the sign-in limits, which hold across every node sharing the store.
 type OID4VCIStore interface {
 	store.Tokens
 	store.Docs
+	store.Counters
 }
 
 // Mail is one message to a recipient.
@@ -169,15 +178,68 @@ type OID4VCIConfig struct {
 	// DeferredInterval is the polling interval given with a transaction_id
 	// (5s).
 	DeferredInterval time.Duration
+	// Secrets computes the keyed hashes kept at rest instead of secrets.
+	// Every node sharing the store needs the same key: the cmd wiring
+	// derives it from the KEK. Nil means a random key of this process
+	// (tests).
+	Secrets *keys.SecretHasher
+	// SignIn bounds the email sign-in of the authorization code grant;
+	// zero fields take DefaultSignInLimits.
+	SignIn SignInLimits
 }
+
+// SignInLimits bound the email sign-in of the authorization code grant
+// across all its sessions, so that the 6-digit code cannot be guessed by
+// opening session after session and the recipient's inbox cannot be
+// flooded. Each sign-in session allows 5 guesses and 3 mails on its own.
+type SignInLimits struct {
+	// GuessesPerOffer is how many codes may be tried for one offer, over
+	// all its sessions and its lifetime (10). Once they are used up the
+	// offer's authorization_code grant is withdrawn, the right code
+	// included, as tx_code attempts withdraw the pre-authorized code.
+	GuessesPerOffer int
+	// MailsPerOffer is how many codes are mailed for one offer over its
+	// lifetime (5).
+	MailsPerOffer int
+	// GuessesPerAddress and MailsPerAddress bound the same per recipient
+	// address, across offers, per AddressWindow (20 and 10 per 24h).
+	GuessesPerAddress, MailsPerAddress int
+	AddressWindow                      time.Duration
+	// SessionsPerOffer and SessionsPerClient bound how many sign-in
+	// sessions one offer, and one client address, may open per
+	// SessionWindow (10 and 30 per hour).
+	SessionsPerOffer, SessionsPerClient int
+	SessionWindow                       time.Duration
+}
+
+// DefaultSignInLimits are the limits of a zero SignInLimits.
+var DefaultSignInLimits = SignInLimits{GuessesPerOffer: 10, MailsPerOffer: 5, GuessesPerAddress: 20, MailsPerAddress: 10,
+	AddressWindow: 24 * time.Hour, SessionsPerOffer: 10, SessionsPerClient: 30, SessionWindow: time.Hour}
+
+// ErrRateLimited reports a sign-in refused by SignInLimits for a while.
+var ErrRateLimited = errors.New("too many sign-in attempts")
+
+// RateLimitError is ErrRateLimited with the time to wait.
+type RateLimitError struct {
+	// RetryAfter is how long until the limit lifts.
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("%s: retry in %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+}
+
+// Unwrap makes errors.Is(err, ErrRateLimited) hold.
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
 // OID4VCI is the issuer side of OpenID for Verifiable Credential Issuance
 // 1.0: offers, the pre-authorized code and authorization code grants, the
 // token, nonce, credential, deferred credential and notification logic.
 // It keeps every secret as a single-use store token with a TTL.
 type OID4VCI struct {
-	cfg OID4VCIConfig
-	log *slog.Logger
+	cfg     OID4VCIConfig
+	log     *slog.Logger
+	secrets *keys.SecretHasher
 }
 
 // Defaults of OID4VCIConfig.
@@ -236,7 +298,23 @@ func NewOID4VCI(cfg OID4VCIConfig) (*OID4VCI, error) {
 	if cfg.Mailer == nil {
 		cfg.Mailer = LogMailer{Logger: log}
 	}
-	return &OID4VCI{cfg: cfg, log: log}, nil
+	if cfg.Secrets == nil {
+		cfg.Secrets = keys.NewRandomSecretHasher()
+	}
+	d := DefaultSignInLimits
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{{&cfg.SignIn.GuessesPerOffer, d.GuessesPerOffer}, {&cfg.SignIn.MailsPerOffer, d.MailsPerOffer},
+		{&cfg.SignIn.GuessesPerAddress, d.GuessesPerAddress}, {&cfg.SignIn.MailsPerAddress, d.MailsPerAddress},
+		{&cfg.SignIn.SessionsPerOffer, d.SessionsPerOffer}, {&cfg.SignIn.SessionsPerClient, d.SessionsPerClient}} {
+		if *f.v <= 0 {
+			*f.v = f.def
+		}
+	}
+	def(&cfg.SignIn.AddressWindow, d.AddressWindow)
+	def(&cfg.SignIn.SessionWindow, d.SessionWindow)
+	return &OID4VCI{cfg: cfg, log: log, secrets: cfg.Secrets}, nil
 }
 
 func (o *OID4VCI) now() time.Time { return o.cfg.Now().UTC() }
@@ -426,6 +504,12 @@ type scope struct {
 	OfferExpires time.Time `json:"offerExpires"`
 }
 
+// offerRecord is an offer at rest. Offer holds no secret: the
+// pre-authorized code and issuer_state are derived from the reference
+// secret when the offer is served (derivedSecret), and only keyed hashes
+// of the secrets are kept. Records written before keyed hashing hold the
+// codes in Offer and unkeyed SHA-256 hashes; they keep working until they
+// expire (checkSecret).
 type offerRecord struct {
 	Scope      scope                   `json:"scope"`
 	Offer      oid4vci.CredentialOffer `json:"offer"`
@@ -436,10 +520,77 @@ type offerRecord struct {
 	Created    time.Time               `json:"created"`
 }
 
-// newSecret returns "<id>.<256 random bits>" and the SHA-256 to keep.
-func newSecret(id string) (secret, hash string) {
+// Purposes of keyed hashes: a hash made for one never matches another.
+const (
+	purposeRef         = "offer reference"
+	purposePreAuth     = "pre-authorized_code"
+	purposeIssuerState = "issuer_state"
+	purposeTxCode      = "tx_code"
+	purposeAccessToken = "access_token"
+	purposeAuthSession = "sign-in session"
+	purposeEmailCode   = "email code"
+	purposeAuthCode    = "authorization code"
+	purposeRecipient   = "recipient address"
+	purposeClient      = "client address"
+	keyedPrefix        = "k1:" // marks a keyed hash; unmarked hashes are the unkeyed SHA-256 of older records
+)
+
+// newSecret returns "<id>.<256 random bits>" and the keyed hash to keep.
+func (o *OID4VCI) newSecret(purpose, id string) (secret, hash string) {
 	r := randomToken(32)
-	return id + "." + r, secretKey(r)
+	return id + "." + r, o.hashSecret(purpose, id, r)
+}
+
+// hashSecret is the keyed hash kept at rest of a secret of purpose that
+// belongs to id (an offer ID, a session key).
+func (o *OID4VCI) hashSecret(purpose, id, value string) string {
+	return keyedPrefix + o.secrets.Sum(purpose, id, value)
+}
+
+// checkSecret reports, in constant time, whether value is the secret of
+// purpose and id whose hash is kept. A hash without keyedPrefix is the
+// unkeyed SHA-256 of value that records written before keyed hashing hold.
+func (o *OID4VCI) checkSecret(hash, purpose, id, value string) bool {
+	if h, ok := strings.CutPrefix(hash, keyedPrefix); ok {
+		return o.secrets.Equal(h, purpose, id, value)
+	}
+	return hash != "" && equalSecret(value, hash)
+}
+
+// storeKey is the store key of a secret: its keyed hash.
+func (o *OID4VCI) storeKey(purpose, secret string) string {
+	return o.secrets.Sum(purpose, secret)
+}
+
+// derivedSecret is the offer secret of purpose that the reference secret
+// refRandom derives: "<id>.<HMAC>". Serving the offer by reference
+// recomputes it, so the store never holds it; without refRandom, which is
+// not stored either, nobody can.
+func (o *OID4VCI) derivedSecret(purpose, id, refRandom string) string {
+	return id + "." + o.secrets.Sum("derive "+purpose, id, refRandom)
+}
+
+// offerWithSecrets returns the offer of rec with the pre-authorized code
+// and issuer_state that refRandom derives filled in, copying what it
+// changes. Older records hold them already.
+func (o *OID4VCI) offerWithSecrets(rec offerRecord, refRandom string) oid4vci.CredentialOffer {
+	offer := rec.Offer
+	if offer.Grants == nil {
+		return offer
+	}
+	g := *offer.Grants
+	if pg := g.PreAuthorizedCode; pg != nil && pg.PreAuthorizedCode == "" && rec.CodeHash != "" {
+		c := *pg
+		c.PreAuthorizedCode = o.derivedSecret(purposePreAuth, rec.Scope.OfferID, refRandom)
+		g.PreAuthorizedCode = &c
+	}
+	if ag := g.AuthorizationCode; ag != nil && ag.IssuerState == "" && rec.StateHash != "" {
+		c := *ag
+		c.IssuerState = o.derivedSecret(purposeIssuerState, rec.Scope.OfferID, refRandom)
+		g.AuthorizationCode = &c
+	}
+	offer.Grants = &g
+	return offer
 }
 
 // splitSecret splits "<id>.<random>".
@@ -567,7 +718,8 @@ func (o *OID4VCI) CreateOffers(ctx context.Context, req OfferRequest) ([]OfferRe
 		// The ID is public (admin API, logs); the by-reference URL carries a
 		// secret, since the offer it returns holds the codes.
 		id := randomToken(12)
-		ref, refHash := newSecret(id)
+		ref, refHash := o.newSecret(purposeRef, id)
+		_, refRandom, _ := splitSecret(ref)
 		rec := offerRecord{
 			Scope: scope{OfferID: id, AchievementID: ach.ID, Recipient: rc, ConfigIDs: []string{configID},
 				Deferred: req.Deferred, ApproveAfter: approveAfter, OfferExpires: expires},
@@ -579,26 +731,26 @@ func (o *OID4VCI) CreateOffers(ctx context.Context, req OfferRequest) ([]OfferRe
 		for _, g := range grants {
 			switch g {
 			case GrantPreAuthorized:
-				var code string
-				code, rec.CodeHash = newSecret(id)
-				pg := &oid4vci.PreAuthorizedCodeGrant{PreAuthorizedCode: code}
+				_, codeRandom, _ := splitSecret(o.derivedSecret(purposePreAuth, id, refRandom))
+				rec.CodeHash = o.hashSecret(purposePreAuth, id, codeRandom)
+				pg := &oid4vci.PreAuthorizedCodeGrant{}
 				if req.TxCode {
 					res.TxCode = randomDigits(txCodeLength)
-					rec.TxCodeHash = secretKey(res.TxCode)
+					rec.TxCodeHash = o.hashSecret(purposeTxCode, id, res.TxCode)
 					pg.TxCode = &oid4vci.TxCode{InputMode: "numeric", Length: txCodeLength,
 						Description: "Enter the " + strconv.Itoa(txCodeLength) + "-digit code the issuer sent you with this badge"}
 				}
 				rec.Offer.Grants.PreAuthorizedCode = pg
 			case GrantAuthorizationCode:
-				var state string
-				state, rec.StateHash = newSecret(id)
-				rec.Offer.Grants.AuthorizationCode = &oid4vci.AuthorizationCodeGrant{IssuerState: state}
+				_, stateRandom, _ := splitSecret(o.derivedSecret(purposeIssuerState, id, refRandom))
+				rec.StateHash = o.hashSecret(purposeIssuerState, id, stateRandom)
+				rec.Offer.Grants.AuthorizationCode = &oid4vci.AuthorizationCodeGrant{}
 			}
 		}
 		if err := o.putJSON(ctx, tokOffer, id, rec, expires.Sub(now)); err != nil {
 			return nil, fmt.Errorf("create offer: %w", err)
 		}
-		res.CredentialOffer = rec.Offer
+		res.CredentialOffer = o.offerWithSecrets(rec, refRandom)
 		res.CredentialOfferURI = o.endpoint(OID4VCIPathOffers + "/" + ref)
 		res.OfferURI = oid4vci.OfferLinkByReference(res.CredentialOfferURI)
 		res.QRPNG = res.CredentialOfferURI + "/qr.png"
@@ -622,18 +774,19 @@ type OfferView struct {
 // credential_offer_uri, or an error wrapping store.ErrNotFound once it has
 // expired.
 func (o *OID4VCI) OfferByReference(ctx context.Context, ref string) (OfferView, error) {
-	rec, err := o.offerBySecret(ctx, ref, func(r offerRecord) string { return r.RefHash })
+	rec, err := o.offerBySecret(ctx, purposeRef, ref, func(r offerRecord) string { return r.RefHash })
 	if err != nil {
 		return OfferView{}, err
 	}
-	return OfferView{Offer: rec.Offer, Expires: rec.Scope.OfferExpires,
+	_, refRandom, _ := splitSecret(ref)
+	return OfferView{Offer: o.offerWithSecrets(rec, refRandom), Expires: rec.Scope.OfferExpires,
 		Link: oid4vci.OfferLinkByReference(o.endpoint(OID4VCIPathOffers + "/" + ref))}, nil
 }
 
-// offerBySecret returns the live offer a "<offer ID>.<random>" secret
-// belongs to, checking the secret against the hash hash picks from the
-// record; anything else is store.ErrNotFound.
-func (o *OID4VCI) offerBySecret(ctx context.Context, secret string, hash func(offerRecord) string) (offerRecord, error) {
+// offerBySecret returns the live offer a "<offer ID>.<random>" secret of
+// purpose belongs to, checking the secret against the hash hash picks from
+// the record; anything else is store.ErrNotFound.
+func (o *OID4VCI) offerBySecret(ctx context.Context, purpose, secret string, hash func(offerRecord) string) (offerRecord, error) {
 	id, random, ok := splitSecret(secret)
 	if !ok {
 		return offerRecord{}, fmt.Errorf("offer: %w", store.ErrNotFound)
@@ -642,7 +795,7 @@ func (o *OID4VCI) offerBySecret(ctx context.Context, secret string, hash func(of
 	if err != nil {
 		return offerRecord{}, err
 	}
-	if h := hash(rec); h == "" || !equalSecret(random, h) {
+	if !o.checkSecret(hash(rec), purpose, id, random) {
 		return offerRecord{}, fmt.Errorf("offer: %w", store.ErrNotFound)
 	}
 	return rec, nil
@@ -760,7 +913,7 @@ func (o *OID4VCI) Token(ctx context.Context, req oid4vci.TokenRequest) (oid4vci.
 }
 
 func (o *OID4VCI) preAuthorizedToken(ctx context.Context, req oid4vci.TokenRequest) (oid4vci.TokenResponse, error) {
-	rec, err := o.offerBySecret(ctx, req.PreAuthorizedCode, func(r offerRecord) string { return r.CodeHash })
+	rec, err := o.offerBySecret(ctx, purposePreAuth, req.PreAuthorizedCode, func(r offerRecord) string { return r.CodeHash })
 	if errors.Is(err, store.ErrNotFound) {
 		return oid4vci.TokenResponse{}, errGrant()
 	} else if err != nil {
@@ -789,7 +942,7 @@ func (o *OID4VCI) preAuthorizedToken(ctx context.Context, req oid4vci.TokenReque
 		if n == 0 {
 			return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidGrant, "too many wrong tx_code attempts: the offer is withdrawn; ask the issuer for a new one")
 		}
-		if !equalSecret(req.TxCode, rec.TxCodeHash) {
+		if !o.checkSecret(rec.TxCodeHash, purposeTxCode, sc.OfferID, req.TxCode) {
 			left := o.cfg.TxCodeAttempts - n
 			if left == 0 {
 				o.log.WarnContext(ctx, "tx_code attempts exhausted; pre-authorized code withdrawn", logctx.KeyOfferID, sc.OfferID)
@@ -831,7 +984,7 @@ func (o *OID4VCI) issueAccessToken(ctx context.Context, sc scope, details []oid4
 	if sc.Deferred && left > ttl {
 		ttl = left
 	}
-	token, hash := newSecret(sc.OfferID)
+	token, hash := o.newSecret(purposeAccessToken, sc.OfferID)
 	rec := accessRecord{Scope: sc, Expires: now.Add(ttl), TokenHash: hash}
 	resp := oid4vci.TokenResponse{AccessToken: token, TokenType: oid4vci.TokenTypeBearer, ExpiresIn: int64(ttl / time.Second)}
 	if len(details) > 0 {
@@ -859,7 +1012,7 @@ func (o *OID4VCI) authorizationCodeToken(ctx context.Context, req oid4vci.TokenR
 		return oid4vci.TokenResponse{}, oid4vci.Errorf(oid4vci.CodeInvalidClient, "client authentication failed: a public client must send client_id")
 	}
 	var code authCode
-	err := o.takeJSON(ctx, tokAuthCode, secretKey(req.Code), &code)
+	err := o.takeJSON(ctx, tokAuthCode, o.storeKey(purposeAuthCode, req.Code), &code)
 	if errors.Is(err, store.ErrNotFound) {
 		return oid4vci.TokenResponse{}, errGrant()
 	} else if err != nil {
@@ -919,8 +1072,10 @@ type AuthorizationStep struct {
 // be tied to a live offer is refused with an *oid4vci.Error to show to the
 // user, never redirected: without client registration, redirecting it
 // would make this endpoint an open redirector. Other errors are redirected
-// to the wallet (RFC 6749 §4.1.2.1).
-func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values) (AuthorizationStep, error) {
+// to the wallet (RFC 6749 §4.1.2.1). client is the user agent's address:
+// sessions are limited per offer and per client address (SignInLimits),
+// beyond which the error is a *RateLimitError; "" skips the client limit.
+func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values, client string) (AuthorizationStep, error) {
 	req, perr := oid4vci.ParseAuthorizationRequest(q)
 	state := q.Get("issuer_state")
 	if req.RedirectURI == "" {
@@ -929,7 +1084,7 @@ func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values) (Authori
 	if state == "" {
 		return AuthorizationStep{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "issuer_state is required: start from the credential offer in your wallet")
 	}
-	rec, err := o.offerBySecret(ctx, state, func(r offerRecord) string { return r.StateHash })
+	rec, err := o.offerBySecret(ctx, purposeIssuerState, state, func(r offerRecord) string { return r.StateHash })
 	if errors.Is(err, store.ErrNotFound) {
 		return AuthorizationStep{}, oid4vci.Errorf(oid4vci.CodeInvalidRequest, "the offer is unknown or has expired")
 	} else if err != nil {
@@ -942,19 +1097,101 @@ func (o *OID4VCI) StartAuthorization(ctx context.Context, q url.Values) (Authori
 		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, req.State,
 			oid4vci.Errorf(oid4vci.CodeAccessDenied, "the offer has already been redeemed"))}, nil
 	}
+	if withdrawn, err := o.withdrawn(ctx, rec.Scope.OfferID); err != nil {
+		return AuthorizationStep{}, err
+	} else if withdrawn {
+		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, req.State, errWithdrawn())}, nil
+	}
 	details, err := o.checkDetails(req.AuthorizationDetails, rec.Scope)
 	if err != nil {
 		return AuthorizationStep{Redirect: o.errorRedirect(req.RedirectURI, req.State, err)}, nil
+	}
+	// Every session costs one of the offer's and one of the client's,
+	// counted before it is opened, so concurrent requests cannot exceed
+	// either limit.
+	lim := o.cfg.SignIn
+	if err := o.limit(ctx, "session/offer", rec.Scope.OfferID, lim.SessionsPerOffer, lim.SessionWindow); err != nil {
+		return AuthorizationStep{}, err
+	}
+	if client != "" {
+		if err := o.limit(ctx, "session/client", o.storeKey(purposeClient, client), lim.SessionsPerClient, lim.SessionWindow); err != nil {
+			return AuthorizationStep{}, err
+		}
 	}
 	now := o.now()
 	sess := authSession{Scope: rec.Scope, ClientID: req.ClientID, RedirectURI: req.RedirectURI, State: req.State,
 		CodeChallenge: req.CodeChallenge, Details: details, Expires: now.Add(authSessionTTL)}
 	id := randomToken(32)
-	if err := o.putJSON(ctx, tokAuthSession, secretKey(id), sess, authSessionTTL); err != nil {
+	if err := o.putJSON(ctx, tokAuthSession, o.storeKey(purposeAuthSession, id), sess, authSessionTTL); err != nil {
 		return AuthorizationStep{}, fmt.Errorf("authorization session: %w", err)
 	}
 	return AuthorizationStep{Stage: StageEmail, SessionID: id, Achievement: o.achievementName(ctx, rec.Scope.AchievementID),
 		Message: "Enter the email address this badge was awarded to. We will send you a one-time code."}, nil
+}
+
+// limit counts one event against the sign-in counter "<kind>/<key>" and
+// returns a *RateLimitError once more than max events fall in its window.
+// Only the kind is logged.
+func (o *OID4VCI) limit(ctx context.Context, kind, key string, max int, window time.Duration) error {
+	n, err := o.count(ctx, kind+"/"+key, window)
+	if err != nil {
+		return err
+	}
+	if n > int64(max) {
+		o.log.WarnContext(ctx, "sign-in rate limit reached", "limit", kind)
+		return &RateLimitError{RetryAfter: window}
+	}
+	return nil
+}
+
+// count adds one to the sign-in counter id, which expires window after
+// its first event, and returns the new count.
+func (o *OID4VCI) count(ctx context.Context, id string, window time.Duration) (int64, error) {
+	n, err := o.cfg.Store.Incr(ctx, tokAuthLimit, id, window)
+	if err != nil {
+		return 0, fmt.Errorf("sign-in limit: %w", err)
+	}
+	return n, nil
+}
+
+// withdrawn reports whether the offer's authorization_code grant has been
+// withdrawn after too many wrong codes.
+func (o *OID4VCI) withdrawn(ctx context.Context, offerID string) (bool, error) {
+	_, err := o.cfg.Store.GetToken(ctx, tokWithdrawn, offerID)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("offer withdrawal: %w", err)
+}
+
+// withdraw withdraws the offer's authorization_code grant until the offer
+// expires.
+func (o *OID4VCI) withdraw(ctx context.Context, sc scope) error {
+	ttl := sc.OfferExpires.Sub(o.now())
+	if ttl <= 0 {
+		return nil
+	}
+	err := o.cfg.Store.PutToken(ctx, tokWithdrawn, sc.OfferID, []byte{1}, ttl)
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("withdraw offer: %w", err)
+	}
+	if err == nil {
+		o.log.WarnContext(ctx, "too many wrong email codes; the offer's authorization_code grant is withdrawn", logctx.KeyOfferID, sc.OfferID)
+	}
+	return nil
+}
+
+func errWithdrawn() error {
+	return oid4vci.Errorf(oid4vci.CodeAccessDenied, "too many wrong codes were entered for this offer: it is withdrawn; ask the issuer for a new one")
+}
+
+// offerWindow is how long an offer-wide counter lives: until the offer
+// expires (at least a second).
+func (o *OID4VCI) offerWindow(sc scope) time.Duration {
+	return max(sc.OfferExpires.Sub(o.now()), time.Second)
 }
 
 func (o *OID4VCI) achievementName(ctx context.Context, id string) string {
@@ -966,7 +1203,7 @@ func (o *OID4VCI) achievementName(ctx context.Context, id string) string {
 
 func (o *OID4VCI) session(ctx context.Context, id string) (authSession, error) {
 	var s authSession
-	err := o.getJSON(ctx, tokAuthSession, secretKey(id), &s)
+	err := o.getJSON(ctx, tokAuthSession, o.storeKey(purposeAuthSession, id), &s)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !o.now().Before(s.Expires)) {
 		return authSession{}, oid4vci.Errorf(oid4vci.CodeAccessDenied, "the sign-in has expired; start again from your wallet")
 	}
@@ -975,7 +1212,8 @@ func (o *OID4VCI) session(ctx context.Context, id string) (authSession, error) {
 
 // SendAuthorizationCode sends a one-time code to email if it is the address
 // the offer's badge was awarded to. The answer is the same either way, so
-// the page reveals nothing about the address.
+// the page reveals nothing about the address. Mails are limited per
+// session, per offer and per recipient address (SignInLimits).
 func (o *OID4VCI) SendAuthorizationCode(ctx context.Context, sessionID, email string) (AuthorizationStep, error) {
 	s, err := o.session(ctx, sessionID)
 	if err != nil {
@@ -983,7 +1221,7 @@ func (o *OID4VCI) SendAuthorizationCode(ctx context.Context, sessionID, email st
 	}
 	step := AuthorizationStep{Stage: StageCode, SessionID: sessionID, Achievement: o.achievementName(ctx, s.Scope.AchievementID),
 		Message: "If this is the address the badge was awarded to, a code is on its way. Enter it below."}
-	key := secretKey(sessionID)
+	key := o.storeKey(purposeAuthSession, sessionID)
 	n, err := o.claimSlot(ctx, tokEmailSend, key, emailSends, authSessionTTL)
 	if err != nil {
 		return AuthorizationStep{}, err
@@ -997,9 +1235,27 @@ func (o *OID4VCI) SendAuthorizationCode(ctx context.Context, sessionID, email st
 		o.log.InfoContext(ctx, "authorization: email does not match the offer", logctx.KeyOfferID, s.Scope.OfferID)
 		return step, nil
 	}
+	// The offer's mail counter, then the address's, is spent only on mails
+	// that may go out; the answer stays the same when one is exhausted.
+	lim := o.cfg.SignIn
+	perOffer, err := o.count(ctx, "mail/offer/"+s.Scope.OfferID, o.offerWindow(s.Scope))
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	var perAddress int64
+	if perOffer <= int64(lim.MailsPerOffer) {
+		perAddress, err = o.count(ctx, "mail/address/"+o.storeKey(purposeRecipient, credential.NormalizeEmail(want)), lim.AddressWindow)
+		if err != nil {
+			return AuthorizationStep{}, err
+		}
+	}
+	if perOffer > int64(lim.MailsPerOffer) || perAddress > int64(lim.MailsPerAddress) {
+		o.log.WarnContext(ctx, "authorization: mail limit reached; no code sent", logctx.KeyOfferID, s.Scope.OfferID)
+		return step, nil
+	}
 	code := randomDigits(emailCodeLength)
 	_, _ = o.cfg.Store.TakeToken(ctx, tokEmailCode, key)
-	if err := o.cfg.Store.PutToken(ctx, tokEmailCode, key, []byte(secretKey(code)), emailCodeTTL); err != nil {
+	if err := o.cfg.Store.PutToken(ctx, tokEmailCode, key, []byte(o.hashSecret(purposeEmailCode, key, code)), emailCodeTTL); err != nil {
 		return AuthorizationStep{}, fmt.Errorf("email code: %w", err)
 	}
 	if err := o.cfg.Mailer.Send(ctx, Mail{To: want, Subject: "Your code to claim " + step.Achievement,
@@ -1012,12 +1268,15 @@ func (o *OID4VCI) SendAuthorizationCode(ctx context.Context, sessionID, email st
 // CompleteAuthorization checks the one-time code. A right code ends the
 // session with a redirect carrying an authorization code; a wrong one asks
 // again until the attempts run out, which redirects with access_denied.
+// Every attempt counts against the session (5), the offer over all its
+// sessions (SignInLimits.GuessesPerOffer, after which the offer's
+// authorization_code grant is withdrawn) and the recipient address.
 func (o *OID4VCI) CompleteAuthorization(ctx context.Context, sessionID, code string) (AuthorizationStep, error) {
 	s, err := o.session(ctx, sessionID)
 	if err != nil {
 		return AuthorizationStep{}, err
 	}
-	key := secretKey(sessionID)
+	key := o.storeKey(purposeAuthSession, sessionID)
 	step := AuthorizationStep{Stage: StageCode, SessionID: sessionID, Achievement: o.achievementName(ctx, s.Scope.AchievementID)}
 	n, err := o.claimSlot(ctx, tokEmailAttempt, key, emailAttempts, authSessionTTL)
 	if err != nil {
@@ -1028,14 +1287,51 @@ func (o *OID4VCI) CompleteAuthorization(ctx context.Context, sessionID, code str
 		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State,
 			oid4vci.Errorf(oid4vci.CodeAccessDenied, "too many wrong codes"))}, nil
 	}
+	// The offer-wide and address-wide counters are taken before the code
+	// is compared, as the session's slot is: concurrent guesses across
+	// sessions cannot exceed them. Past the offer's limit even the right
+	// code is refused: the grant is withdrawn.
+	lim := o.cfg.SignIn
+	perOffer, err := o.count(ctx, "guess/offer/"+s.Scope.OfferID, o.offerWindow(s.Scope))
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	withdrawn, err := o.withdrawn(ctx, s.Scope.OfferID)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	if withdrawn || perOffer > int64(lim.GuessesPerOffer) {
+		if err := o.withdraw(ctx, s.Scope); err != nil {
+			return AuthorizationStep{}, err
+		}
+		_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
+		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State, errWithdrawn())}, nil
+	}
+	perAddress, err := o.count(ctx, "guess/address/"+o.storeKey(purposeRecipient, credential.NormalizeEmail(s.Scope.Recipient.Email)), lim.AddressWindow)
+	if err != nil {
+		return AuthorizationStep{}, err
+	}
+	if perAddress > int64(lim.GuessesPerAddress) {
+		_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
+		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State,
+			oid4vci.Errorf(oid4vci.CodeAccessDenied, "too many codes were tried for this address today; try again tomorrow"))}, nil
+	}
 	want, err := o.cfg.Store.GetToken(ctx, tokEmailCode, key)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return AuthorizationStep{}, err
 	}
-	if err != nil || !equalSecret(strings.TrimSpace(code), string(want)) {
-		if left := emailAttempts - n; left > 0 {
+	if err != nil || !o.checkSecret(string(want), purposeEmailCode, key, strings.TrimSpace(code)) {
+		left := min(emailAttempts-n, lim.GuessesPerOffer-int(perOffer))
+		if left > 0 {
 			step.Message = fmt.Sprintf("That code is not right or has expired (%d attempts left).", left)
 			return step, nil
+		}
+		if int(perOffer) >= lim.GuessesPerOffer {
+			if err := o.withdraw(ctx, s.Scope); err != nil {
+				return AuthorizationStep{}, err
+			}
+			_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
+			return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State, errWithdrawn())}, nil
 		}
 		_, _ = o.cfg.Store.TakeToken(ctx, tokAuthSession, key)
 		return AuthorizationStep{Redirect: o.errorRedirect(s.RedirectURI, s.State,
@@ -1048,7 +1344,7 @@ func (o *OID4VCI) CompleteAuthorization(ctx context.Context, sessionID, code str
 	ac := randomToken(32)
 	rec := authCode{Scope: s.Scope, ClientID: s.ClientID, RedirectURI: s.RedirectURI, CodeChallenge: s.CodeChallenge,
 		Details: s.Details, Expires: o.now().Add(authCodeTTL)}
-	if err := o.putJSON(ctx, tokAuthCode, secretKey(ac), rec, authCodeTTL); err != nil {
+	if err := o.putJSON(ctx, tokAuthCode, o.storeKey(purposeAuthCode, ac), rec, authCodeTTL); err != nil {
 		return AuthorizationStep{}, fmt.Errorf("authorization code: %w", err)
 	}
 	o.log.InfoContext(ctx, "recipient proved the email address; authorization code issued", logctx.KeyOfferID, s.Scope.OfferID)
@@ -1109,7 +1405,7 @@ func (o *OID4VCI) access(ctx context.Context, token string) (accessRecord, error
 		return accessRecord{}, bad
 	}
 	err := o.getJSON(ctx, tokAccess, id, &rec)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (!equalSecret(random, rec.TokenHash) || !o.now().Before(rec.Expires))) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (!o.checkSecret(rec.TokenHash, purposeAccessToken, id, random) || !o.now().Before(rec.Expires))) {
 		return accessRecord{}, bad
 	}
 	return rec, err

@@ -486,7 +486,7 @@ func TestOID4VCIAuthorizationCodeFlow(t *testing.T) {
 	q := url.Values{"response_type": {"code"}, "client_id": {"wallet"}, "redirect_uri": {"https://wallet.example/cb?x=1"},
 		"code_challenge": {oid4vci.S256Challenge(verifier)}, "code_challenge_method": {"S256"}, "state": {"st-1"},
 		"issuer_state": {o.CredentialOffer.Grants.AuthorizationCode.IssuerState}}
-	step, err := f.vci.StartAuthorization(ctx, q)
+	step, err := f.vci.StartAuthorization(ctx, q, "")
 	if err != nil || step.Stage != StageEmail || step.Achievement != f.ach.Name {
 		t.Fatalf("start: %+v %v", step, err)
 	}
@@ -521,7 +521,7 @@ func TestOID4VCIAuthorizationCodeFlow(t *testing.T) {
 	_, err = f.vci.Token(ctx, tr)
 	wantCode(t, err, oid4vci.CodeInvalidGrant) // wrong verifier, and the code is now used
 	// Start over: a second session, the right verifier this time.
-	step, _ = f.vci.StartAuthorization(ctx, q)
+	step, _ = f.vci.StartAuthorization(ctx, q, "")
 	_, _ = f.vci.SendAuthorizationCode(ctx, step.SessionID, "learner@example.org")
 	mail, _ = f.mailer.last()
 	done, err = f.vci.CompleteAuthorization(ctx, step.SessionID, regexp.MustCompile(`\d{6}`).FindString(mail.Body))
@@ -533,7 +533,7 @@ func TestOID4VCIAuthorizationCodeFlow(t *testing.T) {
 	tr.ClientID = ""
 	_, err = f.vci.Token(ctx, tr)
 	wantCode(t, err, oid4vci.CodeInvalidClient)
-	step, _ = f.vci.StartAuthorization(ctx, q)
+	step, _ = f.vci.StartAuthorization(ctx, q, "")
 	_, _ = f.vci.SendAuthorizationCode(ctx, step.SessionID, "learner@example.org")
 	mail, _ = f.mailer.last()
 	done, _ = f.vci.CompleteAuthorization(ctx, step.SessionID, regexp.MustCompile(`\d{6}`).FindString(mail.Body))
@@ -549,7 +549,7 @@ func TestOID4VCIAuthorizationCodeFlow(t *testing.T) {
 		t.Fatalf("credential: %v", err)
 	}
 	// The offer is redeemed: a new authorization is refused.
-	step, err = f.vci.StartAuthorization(ctx, q)
+	step, err = f.vci.StartAuthorization(ctx, q, "")
 	if err != nil || !strings.Contains(step.Redirect, "error=access_denied") {
 		t.Fatalf("after redemption: %+v %v", step, err)
 	}
@@ -561,17 +561,17 @@ func TestOID4VCIAuthorizationRefusals(t *testing.T) {
 	q := url.Values{"response_type": {"code"}, "client_id": {"wallet"}, "redirect_uri": {"https://wallet.example/cb"},
 		"code_challenge": {oid4vci.S256Challenge(strings.Repeat("v", 43))}, "code_challenge_method": {"S256"}, "issuer_state": {"unknown"}}
 	// Unknown issuer_state: shown, never redirected (no open redirector).
-	if step, err := f.vci.StartAuthorization(ctx, q); err == nil || step.Redirect != "" {
+	if step, err := f.vci.StartAuthorization(ctx, q, ""); err == nil || step.Redirect != "" {
 		t.Fatalf("unknown issuer_state: %+v %v", step, err)
 	}
 	o := f.offer(t, OfferRequest{Grants: []string{GrantAuthorizationCode}})
 	q.Set("issuer_state", o.CredentialOffer.Grants.AuthorizationCode.IssuerState)
 	q.Set("code_challenge_method", "plain")
-	if step, err := f.vci.StartAuthorization(ctx, q); err != nil || !strings.Contains(step.Redirect, "error=invalid_request") {
+	if step, err := f.vci.StartAuthorization(ctx, q, ""); err != nil || !strings.Contains(step.Redirect, "error=invalid_request") {
 		t.Fatalf("plain PKCE: %+v %v", step, err)
 	}
 	q.Set("code_challenge_method", "S256")
-	step, err := f.vci.StartAuthorization(ctx, q)
+	step, err := f.vci.StartAuthorization(ctx, q, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ const kekFileMax = 256
 const (
 	hkdfInfoID   = "accolade/keys kek id v1"
 	hkdfInfoSeal = "accolade/keys seal aes-256-gcm v1"
+	hkdfInfoMAC  = "accolade/keys secret hmac-sha256 v1"
 )
 
 var (
@@ -48,6 +49,9 @@ type KEK struct {
 	// sealKey returns the AES-256-GCM key HKDF-derived from the secret. As
 	// with Key.priv, a closure keeps it out of fmt's reach under every verb.
 	sealKey func() []byte
+	// macKey returns the root of the SecretHasher keys, HKDF-derived from
+	// the secret, kept out of fmt's reach the same way.
+	macKey func() []byte
 }
 
 // NewKEK returns the KEK with the given 32-byte secret, for tests and for
@@ -67,10 +71,16 @@ func NewKEK(secret []byte) (*KEK, error) {
 		return nil, fmt.Errorf("new kek: %w", err)
 	}
 	defer clear(sealKey)
+	macKey, err := hkdf.Key(sha256.New, secret, nil, hkdfInfoMAC, 32)
+	if err != nil {
+		return nil, fmt.Errorf("new kek: %w", err)
+	}
+	defer clear(macKey)
 	sum := sha256.Sum256(idKey)
-	var key [32]byte
+	var key, mac [32]byte
 	copy(key[:], sealKey)
-	return &KEK{id: hex.EncodeToString(sum[:8]), sealKey: func() []byte { return key[:] }}, nil
+	copy(mac[:], macKey)
+	return &KEK{id: hex.EncodeToString(sum[:8]), sealKey: func() []byte { return key[:] }, macKey: func() []byte { return mac[:] }}, nil
 }
 
 // ID returns the KEK's public identifier: 16 hex digits, the first 8 bytes of

@@ -22,6 +22,9 @@ var (
 	// ErrOutOfRange reports a status-list index (or allocation start) outside
 	// [0, size) of its list.
 	ErrOutOfRange = errors.New("store: index out of range")
+	// ErrLimit reports a CappedBatcher.ApplyCapped refused because the
+	// collection would exceed its cap. Nothing was written.
+	ErrLimit = errors.New("store: limit reached")
 )
 
 // Record is one stored document and its key.
@@ -136,6 +139,40 @@ type Batcher interface {
 	// promises only in part; store/redis does for batches that span hash
 	// slots on Redis Cluster.
 	Apply(ctx context.Context, writes []Write) error
+}
+
+// Counters is implemented by stores that keep atomic counters with an
+// expiry: attempt limits and rate limits shared by every process of a
+// deployment.
+//
+// Counters live in the namespace of Tokens: a counter is the token (kind,
+// id) whose value is its count in decimal digits, so GetToken reads it, it
+// expires like a token and it is exported with the tokens. A kind should
+// hold either counters or tokens, not both.
+type Counters interface {
+	// Incr adds one to the counter (kind, id) and returns the new count. An
+	// absent or expired counter starts afresh: Incr sets it to 1, expiring
+	// ttl later. Later increments keep that expiry, so a counter counts the
+	// events of one fixed window that its first event opens. The read, the
+	// increment and the write are one atomic step, also across processes:
+	// n concurrent calls on a fresh counter return 1 to n, each once. ttl
+	// must be positive; an empty kind or ID is an error.
+	Incr(ctx context.Context, kind, id string, ttl time.Duration) (int64, error)
+}
+
+// CappedBatcher is implemented by stores that can apply a batch only while
+// a collection stays under a cap: "at most 1,000 share links per holder"
+// holds under concurrent requests, also across processes.
+type CappedBatcher interface {
+	// ApplyCapped is Batcher.Apply, except that when collection would hold
+	// more than max records after the batch (counting the records the
+	// batch adds to it), it writes nothing and returns an error wrapping
+	// ErrLimit. The count and the writes are one atomic step. Writes to
+	// other collections are not counted. A negative max is an error.
+	//
+	// store/redis on Redis Cluster keeps these promises as its Apply does
+	// for batches that span hash slots.
+	ApplyCapped(ctx context.Context, collection string, max int, writes []Write) error
 }
 
 // MaxStatusListSize is the largest status list, in entries, that

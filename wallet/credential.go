@@ -398,7 +398,7 @@ func (s *Service) DeleteCredential(ctx context.Context, holderID, id string) err
 	}
 	for _, sh := range shares {
 		if sh.CredentialID == c.ID {
-			if err := s.RevokeShare(ctx, holderID, sh.Token); err != nil && !errors.Is(err, store.ErrNotFound) {
+			if err := s.RevokeShare(ctx, holderID, sh.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("delete credential: %w", err)
 			}
 		}

@@ -49,7 +49,7 @@ type emailRecord struct {
 
 // Session is a signed-in holder's bearer token.
 type Session struct {
-	// Token is the opaque bearer token; the store keeps only its SHA-256.
+	// Token is the opaque bearer token; the store keeps only its keyed hash (HMAC-SHA256).
 	Token    string    `json:"token"`
 	HolderID string    `json:"holderId"`
 	Expires  time.Time `json:"expires"`
@@ -78,7 +78,12 @@ func emailKey(email string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func sessionKey(token string) string {
+// sessionKey is the store key of a session token: its keyed hash.
+func (s *Service) sessionKey(token string) string { return s.secrets.Sum("session", token) }
+
+// legacySessionKey is the unkeyed SHA-256 key of sessions made before
+// keyed hashing; they are still honoured until they expire.
+func legacySessionKey(token string) string {
 	h := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(h[:])
 }
@@ -203,7 +208,7 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (Session, error) {
 	tok := randomToken()
 	now := s.now()
 	raw, _ := json.Marshal(sessionRecord{HolderID: h.ID, Created: now})
-	if err := s.cfg.Store.PutToken(ctx, tokenSession, sessionKey(tok), raw, s.cfg.SessionTTL); err != nil {
+	if err := s.cfg.Store.PutToken(ctx, tokenSession, s.sessionKey(tok), raw, s.cfg.SessionTTL); err != nil {
 		return Session{}, fmt.Errorf("sign in: %w", err)
 	}
 	s.log.InfoContext(ctx, "holder signed in", "holder_id", h.ID)
@@ -216,7 +221,11 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if token == "" {
 		return ErrUnauthorized
 	}
-	if _, err := s.cfg.Store.TakeToken(ctx, tokenSession, sessionKey(token)); errors.Is(err, store.ErrNotFound) {
+	_, err := s.cfg.Store.TakeToken(ctx, tokenSession, s.sessionKey(token))
+	if errors.Is(err, store.ErrNotFound) {
+		_, err = s.cfg.Store.TakeToken(ctx, tokenSession, legacySessionKey(token))
+	}
+	if errors.Is(err, store.ErrNotFound) {
 		return ErrUnauthorized
 	} else if err != nil {
 		return fmt.Errorf("sign out: %w", err)
@@ -231,7 +240,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Holder, error
 		return Holder{}, ErrUnauthorized
 	}
 	var sr sessionRecord
-	raw, err := s.cfg.Store.GetToken(ctx, tokenSession, sessionKey(token))
+	raw, err := s.cfg.Store.GetToken(ctx, tokenSession, s.sessionKey(token))
+	if errors.Is(err, store.ErrNotFound) {
+		raw, err = s.cfg.Store.GetToken(ctx, tokenSession, legacySessionKey(token))
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return Holder{}, ErrUnauthorized
 	} else if err != nil {

@@ -150,6 +150,7 @@ var DefaultLimits = Limits{PerEmail: 5, PerIP: 20, Window: time.Minute}
 type Service struct {
 	cfg     Config
 	log     *slog.Logger
+	secrets *keys.SecretHasher
 	byEmail *limiter
 	byIP    *limiter
 	// hashing bounds concurrent password hashes, each of which takes
@@ -193,9 +194,16 @@ func New(cfg Config) (*Service, error) {
 		cfg.MaxCredentials = 10000
 	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	// Session and share-link tokens are stored as keyed hashes; every node
+	// with the same KEK derives the same key.
+	secrets, err := cfg.KEK.SecretHasher(secretsPurpose)
+	if err != nil {
+		return nil, fmt.Errorf("wallet: %w", err)
+	}
 	return &Service{
 		cfg:       cfg,
 		log:       cfg.Logger.With(logctx.KeyComponent, "wallet"),
+		secrets:   secrets,
 		byEmail:   newLimiter(cfg.SignIn.PerEmail, cfg.SignIn.Window, cfg.Now),
 		byIP:      newLimiter(cfg.SignIn.PerIP, cfg.SignIn.Window, cfg.Now),
 		hashing:   make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
@@ -216,6 +224,9 @@ const (
 	collShares      = "wallet-shares"
 	collShareIndex  = "wallet-shareidx:" // + holder ID
 	tokenSession    = "wallet-session"
+
+	// secretsPurpose labels the key of the wallet's keyed hashes.
+	secretsPurpose = "accolade/wallet secrets v1"
 )
 
 // randomToken returns 32 random bytes, base64url without padding.

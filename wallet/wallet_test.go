@@ -700,7 +700,7 @@ func TestShares(t *testing.T) {
 		t.Fatalf("shares: %+v", list)
 	}
 	for _, s := range list {
-		if s.Expired != (s.Token == soon.Token) {
+		if s.Expired != (s.ID == soon.ID) || s.Token != "" || s.ID == "" {
 			t.Errorf("share %+v", s)
 		}
 	}

@@ -351,7 +351,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
-	if a.oid4vci, err = newOID4VCI(cfg, log, a.issuer, st, a.resolver); err != nil {
+	if a.oid4vci, err = newOID4VCI(cfg, log, a.issuer, st, kek, a.resolver); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
@@ -394,11 +394,23 @@ func walletVerifier(v *verifier.Verifier) wallet.Verifier {
 	})
 }
 
+// oid4vciSecretsPurpose labels the key of the OpenID4VCI keyed hashes.
+const oid4vciSecretsPurpose = "accolade/issuer oid4vci secrets v1"
+
 // newOID4VCI builds the OpenID4VCI issuer service. One-time codes of the
 // authorization code flow go through the default LogMailer, which only logs
 // that a code was sent (there is no mail transport yet), or into the
 // ACCOLADE_MAIL_DIR mail drop.
-func newOID4VCI(cfg config.Config, log *slog.Logger, iss *issuer.Service, st store.Store, resolver did.Resolver) (*issuer.OID4VCI, error) {
+func newOID4VCI(cfg config.Config, log *slog.Logger, iss *issuer.Service, st store.Store, kek *keys.KEK, resolver did.Resolver) (*issuer.OID4VCI, error) {
+	vst, ok := st.(issuer.OID4VCIStore)
+	if !ok {
+		return nil, fmt.Errorf("store %T lacks counters, which OpenID4VCI needs", st)
+	}
+	// Every node sharing the store has the same KEK, so the same key.
+	secrets, err := kek.SecretHasher(oid4vciSecretsPurpose)
+	if err != nil {
+		return nil, err
+	}
 	var mailer issuer.Mailer
 	if dir := cfg.OID4VCI.MailDir; dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -407,7 +419,7 @@ func newOID4VCI(cfg config.Config, log *slog.Logger, iss *issuer.Service, st sto
 		mailer = issuer.DirMailer{Dir: dir}
 	}
 	return issuer.NewOID4VCI(issuer.OID4VCIConfig{
-		Issuer: iss, Store: st, Resolver: resolver, PublicURL: cfg.HTTP.PublicURL, Logger: log, Mailer: mailer,
+		Issuer: iss, Store: vst, Resolver: resolver, PublicURL: cfg.HTTP.PublicURL, Logger: log, Mailer: mailer, Secrets: secrets,
 		OfferTTL: cfg.OID4VCI.OfferTTL, AccessTokenTTL: cfg.OID4VCI.AccessTokenTTL, NonceTTL: cfg.OID4VCI.NonceTTL,
 		BatchSize: int(cfg.OID4VCI.BatchSize), ProofSkew: cfg.Verify.ClockSkew,
 	})

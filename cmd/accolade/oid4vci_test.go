@@ -48,6 +48,9 @@ type specWallet struct {
 	mailDir  string
 	// got records the last exchange for the test's own checks.
 	tokenResponse, credentialResponse map[string]any
+	// signIn records the last authorization: session, emailed code and
+	// authorization code.
+	signIn struct{ session, otp, code string }
 }
 
 func newSpecWallet(t *testing.T, alg string) *specWallet {
@@ -395,6 +398,7 @@ func (w *specWallet) authorize(as map[string]any, grant map[string]any, email st
 	if iss := loc.Query().Get("iss"); iss != as["issuer"] {
 		t.Fatalf("RFC 9207 iss %q", iss)
 	}
+	w.signIn.session, w.signIn.otp, w.signIn.code = string(session[1]), otp, loc.Query().Get("code")
 	return url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "code_verifier": {verifier},
 		"redirect_uri": {redirect}, "client_id": {client}}
 }

@@ -15,6 +15,12 @@ func (s *Store) Apply(ctx context.Context, writes []store.Write) error {
 		return err
 	}
 	defer s.mu.Unlock()
+	return s.applyLocked(writes, "", 0)
+}
+
+// applyLocked applies writes with s.mu held. With capped set, it refuses
+// the batch (ErrLimit) when capped would end up with more than max records.
+func (s *Store) applyLocked(writes []store.Write, capped string, max int) error {
 	if len(writes) > store.MaxBatch {
 		return fmt.Errorf("mem: apply batch: %d writes, at most %d allowed", len(writes), store.MaxBatch)
 	}
@@ -31,6 +37,17 @@ func (s *Store) Apply(ctx context.Context, writes []store.Write) error {
 			}
 		}
 		written[k] = true
+	}
+	if capped != "" {
+		n := len(s.docs[capped])
+		for k := range written {
+			if _, ok := s.docs[capped][k.id]; k.collection == capped && !ok {
+				n++
+			}
+		}
+		if n > max {
+			return fmt.Errorf("mem: apply capped batch: %s would hold %d records, at most %d: %w", capped, n, max, store.ErrLimit)
+		}
 	}
 	for _, w := range writes {
 		c := s.docs[w.Collection]

@@ -113,17 +113,30 @@ func (d *DB) Apply(ctx context.Context, writes []store.Write) error {
 // is nil). It returns the previous values if withPrev is set; a conflict is
 // an error wrapping store.ErrConflict that names the write.
 func (d *DB) applyGroup(ctx context.Context, writes []store.Write, idx []int, withPrev bool) ([]any, error) {
+	return d.applyGroupCap(ctx, writes, idx, withPrev, capSpec{})
+}
+
+// applyGroupCap is applyGroup that, when c names a collection, runs
+// cappedBatchScript instead, which also refuses the writes (ErrLimit) if
+// that collection would exceed its cap.
+func (d *DB) applyGroupCap(ctx context.Context, writes []store.Write, idx []int, withPrev bool, c capSpec) ([]any, error) {
 	if idx == nil {
 		idx = make([]int, len(writes))
 		for i := range idx {
 			idx[i] = i
 		}
 	}
-	keys := make([]string, 0, 2*len(idx))
-	args := make([]any, 1, 1+3*len(idx))
+	keys := make([]string, 0, 1+2*len(idx))
+	args := make([]any, 1, 2+3*len(idx))
 	args[0] = "0"
 	if withPrev {
 		args[0] = "1"
+	}
+	script := batchScript
+	if c.collection != "" {
+		script = cappedBatchScript
+		keys = append(keys, d.docKeys(c.collection)[0])
+		args = append(args, c.max)
 	}
 	for _, i := range idx {
 		w := writes[i]
@@ -134,9 +147,12 @@ func (d *DB) applyGroup(ctx context.Context, writes []store.Write, idx []int, wi
 		}
 		args = append(args, flag, w.ID, w.Value)
 	}
-	reply, err := batchScript.Run(ctx, d.rdb, keys, args...).Slice()
+	reply, err := script.Run(ctx, d.rdb, keys, args...).Slice()
 	if err != nil {
 		return nil, wrap("apply batch", err)
+	}
+	if len(reply) == 1 && reply[0] == int64(-1) && c.collection != "" {
+		return nil, fmt.Errorf("redis: apply capped batch: %s would hold more than %d records: %w", c.collection, c.max, store.ErrLimit)
 	}
 	conflict, prev, err := decodeBatchReply(reply, len(idx))
 	if err != nil {
@@ -208,13 +224,23 @@ func groupByCollection(writes []store.Write) []group {
 // mid-way, the batch may stay partly applied; the error then wraps
 // store.ErrUnavailable and says so.
 func (d *DB) splitApply(ctx context.Context, writes []store.Write, groups []group) error {
+	return d.splitApplyCap(ctx, writes, groups, capSpec{})
+}
+
+// splitApplyCap is splitApply where the writes to c's collection, if c
+// names one, carry its cap check.
+func (d *DB) splitApplyCap(ctx context.Context, writes []store.Write, groups []group, c capSpec) error {
 	type applied struct {
 		idx  []int
 		prev []any
 	}
 	var done []applied
 	for _, g := range groups {
-		prev, err := d.applyGroup(ctx, writes, g.idx, true)
+		gc := capSpec{}
+		if g.collection == c.collection {
+			gc = c
+		}
+		prev, err := d.applyGroupCap(ctx, writes, g.idx, true, gc)
 		if err == nil {
 			done = append(done, applied{g.idx, prev})
 			continue

@@ -24,6 +24,16 @@ func TestRedisBatchSplit(t *testing.T) {
 	})
 }
 
+// TestRedisCappedSplit runs the CappedBatcher and Counters conformance
+// subtests through the Redis Cluster path, as TestRedisBatchSplit does.
+func TestRedisCappedSplit(t *testing.T) {
+	storetest.RunCounters(t, func(t *testing.T) store.Store {
+		db := newDB(t, randomPrefix())
+		db.cluster = true
+		return db
+	})
+}
+
 // TestRedisBatchSplitUndo has the last collection of a split batch
 // conflict: the collections applied before it are undone, and a key someone
 // else changed in the meantime is left alone.

@@ -35,8 +35,8 @@ import (
 //     a page that reaches the end of the collection has Next "", even when it
 //     is exactly full.
 //
-// Run also runs the subtests of RunBatch ("batch/…") and RunStatusLists
-// ("statuslists/…"). Each of them skips when the store does not implement
+// Run also runs the subtests of RunBatch ("batch/…"), RunStatusLists
+// ("statuslists/…") and RunCounters ("counters/…", "capped/…"). Each of them skips when the store does not implement
 // the optional interface it covers; an implementation that does should
 // assert so at compile time (var _ store.Batcher = (*DB)(nil)), so that the
 // subtests cannot be skipped by accident.
@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	}
 	runBatch(t, newStore, false)
 	runStatusLists(t, newStore, false)
+	runCounters(t, newStore, false)
 }
 
 // cases lists the subtests; names read "area/operation/case".
