@@ -39,11 +39,14 @@ const (
 	idxRecipient    = "credidx-recipient:"
 )
 
-// Store is the storage the issuer service needs.
+// Store is the storage the issuer service needs. Status changes go through
+// store.StatusTransitions only: there is no fallback that would write the
+// bit, the record and the audit entry separately.
 type Store interface {
 	store.Docs
 	store.Sequences
 	store.StatusLists
+	store.StatusTransitions
 }
 
 // Config holds the issuer service's dependencies and settings.

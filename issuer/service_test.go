@@ -27,7 +27,16 @@ import (
 
 func newService(t testing.TB, publicURL string) *Service {
 	t.Helper()
-	st := mem.New(mem.Options{})
+	return newServiceAt(t, mem.New(mem.Options{}), publicURL)
+}
+
+// newServiceAt is newService on a given store. Several services on one
+// store share its identity: the first one bootstraps it.
+func newServiceAt(t testing.TB, st interface {
+	Store
+	IdentityStore
+}, publicURL string) *Service {
+	t.Helper()
 	k, err := keys.NewKEK(bytes.Repeat([]byte{3}, keys.KEKSize))
 	if err != nil {
 		t.Fatal(err)
