@@ -33,9 +33,9 @@ type httpCall struct {
 }
 
 func TestStatusRaceHTTP(t *testing.T) {
-	rounds := 300
+	rounds := 200
 	if testing.Short() {
-		rounds = 30
+		rounds = 20
 	}
 	f := newFixture(t, "http://localhost:8080", nil)
 	type cred struct {
@@ -87,6 +87,7 @@ func TestStatusRaceHTTP(t *testing.T) {
 					}
 					seen[i] = seen[i] || st == "revoked"
 				}
+				time.Sleep(20 * time.Microsecond)
 			}
 			watched <- bad
 		}()

@@ -9,7 +9,7 @@ package issuer
 //
 //	go test -race -count=1 -run 'TestStatusRace' ./issuer/
 //
-// -short runs fewer rounds.
+// -short runs fewer rounds; ACCOLADE_TEST_RACE_ROUNDS=N runs N on each store.
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,7 @@ type raceStore interface {
 func TestStatusRaceMem(t *testing.T) {
 	st := mem.New(mem.Options{})
 	// Two services (two nodes) on one store.
-	runStatusRace(t, raceRounds(2000), newServiceOn(t, st), newServiceOn(t, st))
+	runStatusRace(t, raceRounds(1000), newServiceOn(t, st), newServiceOn(t, st))
 }
 
 func TestStatusRaceBolt(t *testing.T) {
@@ -52,7 +53,7 @@ func TestStatusRaceBolt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	runStatusRace(t, raceRounds(1000), newServiceOn(t, db))
+	runStatusRace(t, raceRounds(500), newServiceOn(t, db))
 }
 
 // TestStatusRaceRedis runs two services, each with its own Redis client
@@ -63,7 +64,12 @@ func TestStatusRaceRedis(t *testing.T) {
 	runStatusRace(t, raceRounds(1000), newServiceOn(t, a), newServiceOn(t, b))
 }
 
+// raceRounds is n, a tenth of it with -short, or the number in
+// $ACCOLADE_TEST_RACE_ROUNDS for a longer soak.
 func raceRounds(n int) int {
+	if v, err := strconv.Atoi(os.Getenv("ACCOLADE_TEST_RACE_ROUNDS")); err == nil && v > 0 {
+		return v
+	}
 	if testing.Short() {
 		return n / 10
 	}
@@ -204,6 +210,7 @@ func runStatusRace(t *testing.T, rounds int, nodes ...*Service) {
 					}
 					seen[i] = seen[i] || st == StateRevoked
 				}
+				time.Sleep(20 * time.Microsecond) // leave the CPUs to the calls
 			}
 			watched <- bad
 		}()
@@ -382,4 +389,42 @@ func reasonOf(rec Issued) string {
 func pick(n int) int {
 	v, _ := rand.Int(rand.Reader, big.NewInt(int64(n)))
 	return int(v.Int64())
+}
+
+// BenchmarkChangeStatus suspends and unsuspends one credential: the cost of
+// a status change alone (no list signing), on mem and on bbolt (fsynced).
+//
+//	go test -run '^$' -bench ChangeStatus -benchmem ./issuer/
+func BenchmarkChangeStatus(b *testing.B) {
+	stores := map[string]func(b *testing.B) raceStore{
+		"mem": func(*testing.B) raceStore { return mem.New(mem.Options{}) },
+		"bolt": func(b *testing.B) raceStore {
+			db, err := bolt.Open(filepath.Join(b.TempDir(), "bench.db"), bolt.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { db.Close() })
+			return db
+		},
+	}
+	for _, name := range []string{"mem", "bolt"} {
+		b.Run(name, func(b *testing.B) {
+			s := newServiceAt(b, stores[name](b), "https://badges.example.org")
+			a := newAchievement(b, s)
+			ctx := context.Background()
+			rec, err := s.Issue(ctx, IssueRequest{AchievementID: a.ID, Recipient: Recipient{Email: "a@example.org"}, StatusPurpose: PurposeSuspension, Format: FormatJWT})
+			if err != nil {
+				b.Fatal(err)
+			}
+			actions := []string{ActionSuspend, ActionUnsuspend}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := s.ChangeStatus(ctx, rec.ID, actions[i%2], StatusChange{}); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
 }
