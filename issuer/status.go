@@ -381,9 +381,14 @@ func (s *Service) ChangeStatus(ctx context.Context, id, action string, ch Status
 			// Not wrapped: the store's conflict is not the caller's.
 			return Issued{}, fmt.Errorf("%w: the credential's status kept changing concurrently; try again (%v)", ErrStatusConflict, err)
 		}
-		// Another change came first: read again and decide again.
+		// Another change came first: read again and decide again, after a
+		// growing pause once it keeps happening.
 		if attempt > 2 {
-			time.Sleep(time.Duration(attempt) * 100 * time.Microsecond)
+			select {
+			case <-ctx.Done():
+				return Issued{}, fmt.Errorf("%s: %w", action, ctx.Err())
+			case <-time.After(time.Duration(attempt) * 100 * time.Microsecond):
+			}
 		}
 	}
 }
