@@ -44,7 +44,7 @@ type raceStore interface {
 func TestStatusRaceMem(t *testing.T) {
 	st := mem.New(mem.Options{})
 	// Two services (two nodes) on one store.
-	runStatusRace(t, raceRounds(1000), newServiceOn(t, st), newServiceOn(t, st))
+	runStatusRace(t, raceRounds(2000), newServiceOn(t, st), newServiceOn(t, st))
 }
 
 func TestStatusRaceBolt(t *testing.T) {
@@ -53,7 +53,7 @@ func TestStatusRaceBolt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	runStatusRace(t, raceRounds(500), newServiceOn(t, db))
+	runStatusRace(t, raceRounds(1000), newServiceOn(t, db))
 }
 
 // TestStatusRaceRedis runs two services, each with its own Redis client
