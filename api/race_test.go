@@ -12,6 +12,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -250,4 +251,13 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestUnsupportedByStorageIsAProblem: a store that cannot change a status
+// atomically (Redis Cluster) says so with a 501 problem, not a 500.
+func TestUnsupportedByStorageIsAProblem(t *testing.T) {
+	p := toProblem(fmt.Errorf("revoke: redis: transition status: %w", errors.ErrUnsupported))
+	if p.Status != http.StatusNotImplemented || !strings.Contains(p.Detail, "Redis Cluster") {
+		t.Errorf("problem %+v, want a 501 naming Redis Cluster", p)
+	}
 }
