@@ -78,6 +78,7 @@ var mapping = []struct {
 	{store.ErrNotFound, http.StatusNotFound, "not-found", "the resource does not exist"},
 	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
 	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later"},
+	{errors.ErrUnsupported, http.StatusNotImplemented, "unsupported-by-storage", "the configured storage cannot do this (status changes need a standalone or Sentinel Redis, not Redis Cluster)"},
 	{issuer.ErrStatusConflict, http.StatusConflict, "status-conflict", ""},
 	{issuer.ErrNoStatus, http.StatusConflict, "no-status", "the credential was issued without a status entry"},
 	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},

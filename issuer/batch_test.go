@@ -166,7 +166,7 @@ func (f *failingStore) Apply(ctx context.Context, writes []store.Write) error {
 		return fmt.Errorf("apply: %w", store.ErrUnavailable)
 	}
 	f.ok--
-	return f.Store.(store.Batcher).Apply(ctx, writes)
+	return f.Store.Apply(ctx, writes)
 }
 
 // TestIssueBatchStopsWhenStorageFails checks that a storage outage stops

@@ -63,11 +63,16 @@ const (
 	idxRecipient    = "credidx-recipient:"
 )
 
-// Store is the storage the issuer service needs.
+// Store is the storage the issuer service needs. An issued credential and
+// its index entries are one store.Batcher batch, and a status change is one
+// store.StatusTransitions step: there is no fallback that would write them
+// one by one.
 type Store interface {
 	store.Docs
 	store.Sequences
 	store.StatusLists
+	store.Batcher
+	store.StatusTransitions
 }
 
 // Config holds the issuer service's dependencies and settings.
@@ -587,11 +592,8 @@ func (s *Service) subjectIDFor(ctx context.Context, r Recipient) (string, error)
 // sorts by issue time.
 func storageKey(credID string) string { return strings.TrimPrefix(credID, "urn:uuid:") }
 
-// save stores the record and its listing index entries. With a store that
-// batches (all of Accolade's do), it is one atomic write, and concurrent
-// issuers share commits; otherwise the indexes go first, so a crash can leave
-// an index entry without a record, which listing skips, never a record that
-// listing cannot find.
+// save stores the record and its listing index entries in one atomic
+// batch; concurrent issuers share commits.
 func (s *Service) save(ctx context.Context, rec Issued) error {
 	key := storageKey(rec.ID)
 	raw, err := rec.EncodeJSON()
@@ -603,22 +605,8 @@ func (s *Service) save(ctx context.Context, rec Issued) error {
 		writes = append(writes, store.Write{Collection: idxAchievement + rec.AchievementID, ID: key, Value: []byte{}})
 	}
 	writes = append(writes, store.Write{Collection: collCredentials, ID: key, Value: raw, Create: true})
-	if b, ok := s.cfg.Store.(store.Batcher); ok {
-		if err := b.Apply(ctx, writes); err != nil {
-			return fmt.Errorf("store credential: %w", err)
-		}
-		return nil
-	}
-	for _, w := range writes {
-		var err error
-		if w.Create {
-			err = s.cfg.Store.Create(ctx, w.Collection, w.ID, w.Value)
-		} else {
-			err = s.cfg.Store.Put(ctx, w.Collection, w.ID, w.Value)
-		}
-		if err != nil {
-			return fmt.Errorf("store credential: %w", err)
-		}
+	if err := s.cfg.Store.Apply(ctx, writes); err != nil {
+		return fmt.Errorf("store credential: %w", err)
 	}
 	return nil
 }

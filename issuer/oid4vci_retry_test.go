@@ -92,7 +92,7 @@ var _ store.Batcher = (*faultStore)(nil)
 func newFaultVCI(t *testing.T) (*vciFixture, *faultStore) {
 	t.Helper()
 	st := &faultStore{Store: mem.New(mem.Options{})}
-	s := newServiceOn(t, vciIssuer, st)
+	s := newServiceAt(t, st, vciIssuer)
 	clock := &testClock{t: time.Now().UTC()}
 	vci, err := NewOID4VCI(OID4VCIConfig{Issuer: s, Store: st, PublicURL: vciIssuer,
 		Resolver: did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}, Now: clock.Now, BatchSize: 3})

@@ -27,7 +27,7 @@ import (
 
 func newService(t testing.TB, publicURL string) *Service {
 	t.Helper()
-	return newServiceOn(t, publicURL, mem.New(mem.Options{}))
+	return newServiceAt(t, mem.New(mem.Options{}), publicURL)
 }
 
 // testStore is what the service, its identity and OpenID4VCI need.
@@ -37,8 +37,9 @@ type testStore interface {
 	OID4VCIStore
 }
 
-// newServiceOn returns a service on st.
-func newServiceOn(t testing.TB, publicURL string, st testStore) *Service {
+// newServiceAt is newService on a given store. Several services on one
+// store share its identity: the first one bootstraps it.
+func newServiceAt(t testing.TB, st testStore, publicURL string) *Service {
 	t.Helper()
 	k, err := keys.NewKEK(bytes.Repeat([]byte{3}, keys.KEKSize))
 	if err != nil {

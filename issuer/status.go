@@ -319,64 +319,110 @@ const (
 	ActionUnsuspend = "unsuspend"
 )
 
+// maxStatusAttempts bounds how often ChangeStatus reads again after
+// another change of the same credential came first.
+const maxStatusAttempts = 32
+
 // ChangeStatus applies action to the credential with the given id. Revoking
 // twice is idempotent. Unsuspending a revoked credential, or suspending a
 // credential issued on a revocation list, is refused with ErrStatusConflict.
 // Revoking a credential issued on a suspension list sets its bit for good.
+//
+// The change is one atomic store step (store.StatusTransitions) from the
+// state ChangeStatus read: the bit, the record and the audit entry change
+// together or not at all. If another change of the credential came first,
+// ChangeStatus reads the record again and decides again, so a revoke of a
+// credential revoked meanwhile succeeds and an unsuspend of it is refused.
 func (s *Service) ChangeStatus(ctx context.Context, id, action string, ch StatusChange) (Issued, error) {
-	rec, err := s.Credential(ctx, id)
-	if err != nil {
-		return Issued{}, err
+	for attempt := 1; ; attempt++ {
+		prev, err := s.cfg.Store.Get(ctx, collCredentials, storageKey(id))
+		if err != nil {
+			return Issued{}, fmt.Errorf("credential: %w", err)
+		}
+		var rec Issued
+		if err := json.Unmarshal(prev, &rec); err != nil {
+			return Issued{}, fmt.Errorf("credential: %w", err)
+		}
+		st := rec.Status
+		if st == nil {
+			return Issued{}, fmt.Errorf("%w: %s", ErrNoStatus, rec.ID)
+		}
+		next, err := nextState(st, action)
+		if err != nil {
+			return Issued{}, err
+		}
+		if next == st.State {
+			return rec, nil // already so
+		}
+		from, now := st.State, s.now()
+		st.State, st.Reason, st.Since = next, ch.Reason, now
+		raw, err := rec.EncodeJSON()
+		if err != nil {
+			return Issued{}, fmt.Errorf("%s: %w", action, err)
+		}
+		entry, err := json.Marshal(AuditEntry{CredentialID: rec.ID, Action: action, Reason: ch.Reason, At: now, ListID: st.ListID, Index: st.Index})
+		if err != nil {
+			return Issued{}, fmt.Errorf("%s: audit: %w", action, err)
+		}
+		err = s.cfg.Store.TransitionStatus(ctx, store.StatusTransition{
+			Collection: collCredentials, ID: storageKey(rec.ID), ListID: st.ListID, Index: st.Index,
+			From: from, To: next, Prev: prev, Record: raw,
+			Audit: store.Write{Collection: collStatusAudit, ID: auditKey(rec.ID, now), Value: entry},
+		})
+		switch {
+		case err == nil:
+			s.invalidateList(st.ListID)
+			s.log.InfoContext(ctx, "credential status changed", logctx.KeyCredentialID, rec.ID, "action", action,
+				logctx.KeyStatusList, st.ListID, logctx.KeyStatusIndex, st.Index)
+			return rec, nil
+		case !errors.Is(err, store.ErrConflict):
+			return Issued{}, fmt.Errorf("%s: %w", action, err)
+		case attempt == maxStatusAttempts:
+			// Not wrapped: the store's conflict is not the caller's.
+			return Issued{}, fmt.Errorf("%w: the credential's status kept changing concurrently; try again (%v)", ErrStatusConflict, err)
+		}
+		// Another change came first: read again and decide again, after a
+		// growing pause once it keeps happening.
+		if attempt > 2 {
+			select {
+			case <-ctx.Done():
+				return Issued{}, fmt.Errorf("%s: %w", action, ctx.Err())
+			case <-time.After(time.Duration(attempt) * 100 * time.Microsecond):
+			}
+		}
 	}
-	st := rec.Status
-	if st == nil {
-		return Issued{}, fmt.Errorf("%w: %s", ErrNoStatus, rec.ID)
-	}
-	var bit bool
-	var next string
+}
+
+// nextState returns the state action leads to from st (st's own state if
+// the credential already is so), or ErrStatusConflict or ErrInvalid.
+func nextState(st *CredentialStatus, action string) (string, error) {
 	switch action {
 	case ActionRevoke:
-		if st.State == StateRevoked {
-			return rec, nil
-		}
-		bit, next = true, StateRevoked
+		return StateRevoked, nil
 	case ActionSuspend:
 		switch {
 		case st.Purpose != PurposeSuspension:
-			return Issued{}, fmt.Errorf("%w: the credential was issued on a %s list; it can be revoked, not suspended", ErrStatusConflict, st.Purpose)
+			return "", fmt.Errorf("%w: the credential was issued on a %s list; it can be revoked, not suspended", ErrStatusConflict, st.Purpose)
 		case st.State == StateRevoked:
-			return Issued{}, fmt.Errorf("%w: the credential is revoked", ErrStatusConflict)
-		case st.State == StateSuspended:
-			return rec, nil
+			return "", fmt.Errorf("%w: the credential is revoked", ErrStatusConflict)
 		}
-		bit, next = true, StateSuspended
+		return StateSuspended, nil
 	case ActionUnsuspend:
-		switch st.State {
-		case StateRevoked:
-			return Issued{}, fmt.Errorf("%w: a revoked credential cannot be unsuspended", ErrStatusConflict)
-		case StateActive:
-			return rec, nil
+		if st.State == StateRevoked {
+			return "", fmt.Errorf("%w: a revoked credential cannot be unsuspended", ErrStatusConflict)
 		}
-		bit, next = false, StateActive
-	default:
-		return Issued{}, fmt.Errorf("%w: unknown status action %q", ErrInvalid, action)
+		return StateActive, nil
 	}
-	if _, err := s.cfg.Store.SetStatus(ctx, st.ListID, st.Index, bit); err != nil {
-		return Issued{}, fmt.Errorf("%s: %w", action, err)
-	}
-	now := s.now()
-	st.State, st.Reason, st.Since = next, ch.Reason, now
-	if err := s.putJSON(ctx, collCredentials, storageKey(rec.ID), rec, false); err != nil {
-		return Issued{}, fmt.Errorf("%s: %w", action, err)
-	}
-	entry := AuditEntry{CredentialID: rec.ID, Action: action, Reason: ch.Reason, At: now, ListID: st.ListID, Index: st.Index}
-	if err := s.putJSON(ctx, collStatusAudit, storageKey(rec.ID)+"-"+strconv.FormatInt(now.UnixNano(), 10), entry, true); err != nil {
-		return Issued{}, fmt.Errorf("%s: audit: %w", action, err)
-	}
-	s.invalidateList(st.ListID)
-	s.log.InfoContext(ctx, "credential status changed", logctx.KeyCredentialID, rec.ID, "action", action,
-		logctx.KeyStatusList, st.ListID, logctx.KeyStatusIndex, st.Index)
-	return rec, nil
+	return "", fmt.Errorf("%w: unknown status action %q", ErrInvalid, action)
+}
+
+// auditKey is the key of a credential's audit entry made at t: the
+// record's key, the time in nanoseconds (19 digits until 2286, so keys sort
+// by time) and a random suffix, so that two entries never share a key.
+func auditKey(credID string, t time.Time) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return storageKey(credID) + "-" + strconv.FormatInt(t.UnixNano(), 10) + "-" + hex.EncodeToString(b[:])
 }
 
 // Audit returns a credential's status changes, oldest first.

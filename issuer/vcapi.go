@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
 )
 
@@ -135,10 +137,8 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 				rec.Recipient = ParseRecipient(sid)
 			}
 		}
-		// Put, not Create: callers such as the VC-API test suites issue the
-		// same credential id repeatedly; the latest issue is kept.
-		if err := s.putJSON(ctx, collCredentials, storageKey(id), rec, false); err != nil {
-			return nil, fmt.Errorf("store credential: %w", err)
+		if err := s.keepLatest(ctx, rec); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -167,4 +167,32 @@ func cloneMap(m map[string]any) map[string]any {
 	var out map[string]any
 	_ = json.Unmarshal(b, &out)
 	return out
+}
+
+// keepLatest stores a record SignCredential made. Callers such as the VC-API
+// test suites issue the same credential id repeatedly, and the latest issue
+// is kept; but a record with a status entry (one Issue made) is never
+// replaced, as that would drop its status: its revocation would no longer
+// show. Records are never deleted and keep their status entry once they
+// have one, so the check and the replace need no common atomic step.
+func (s *Service) keepLatest(ctx context.Context, rec Issued) error {
+	key := storageKey(rec.ID)
+	err := s.putJSON(ctx, collCredentials, key, rec, true)
+	if !errors.Is(err, store.ErrConflict) {
+		if err != nil {
+			return fmt.Errorf("store credential: %w", err)
+		}
+		return nil
+	}
+	var prev Issued
+	if err := s.getJSON(ctx, collCredentials, key, &prev); err != nil {
+		return fmt.Errorf("store credential: %w", err)
+	}
+	if prev.Status != nil {
+		return fmt.Errorf("%w: a credential with this id was issued with a status entry; it cannot be issued again", ErrStatusConflict)
+	}
+	if err := s.putJSON(ctx, collCredentials, key, rec, false); err != nil {
+		return fmt.Errorf("store credential: %w", err)
+	}
+	return nil
 }

@@ -12,7 +12,8 @@ var (
 	// ErrNotFound reports a missing key. Expired and already-taken entries are
 	// missing too.
 	ErrNotFound = errors.New("store: not found")
-	// ErrConflict reports a create-if-absent on a key that already exists.
+	// ErrConflict reports a create-if-absent on a key that already exists,
+	// or a status transition whose expected state no longer holds.
 	ErrConflict = errors.New("store: already exists")
 	// ErrUnavailable reports that the backing storage cannot be reached. The
 	// operation had no effect.

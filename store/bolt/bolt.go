@@ -65,6 +65,9 @@ type DB struct {
 
 	group committer // gathers concurrent writes into shared transactions
 
+	faultMu sync.Mutex
+	faultFn func(step string) error // SetFault
+
 	stopSweep context.CancelFunc // called by Close to end the sweeper
 	done      chan struct{}      // closed when the sweeper has returned
 	closeOnce sync.Once

@@ -40,6 +40,11 @@ type Store struct {
 	seqs      map[string]uint64
 	lists     map[string]*statusList
 	lastSweep time.Time
+
+	// faultStep and faultErr inject a failure into status transitions
+	// (SetFault).
+	faultStep string
+	faultErr  error
 }
 
 type token struct {

@@ -12,7 +12,10 @@
 // Allocate and a model, filling up part way, its limits, racing it with
 // itself and with Allocate, the bit layout of W3C Bitstring Status List
 // v1.0 with its generated vector, the version, out-of-range and missing
-// lists, consistent reads). Run includes their
+// lists, consistent reads). RunTransitions covers store.StatusTransitions
+// (each change, stale states and records, revocation being final, audit
+// conflicts, missing records and lists, invalid transitions, racing
+// transitions from one read); stores call it alongside Run. Run includes their
 // subtests and skips them for a store that lacks the interface; RunBatch
 // and RunStatusLists run one set alone and fail for such a store. What
 // only an implementation can test, such as allocations surviving a restart
