@@ -206,6 +206,11 @@ func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resol
 var _ verifier.StatusChecker = (*status.Checker)(nil)
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	return openAppClock(ctx, cfg, log, time.Now)
+}
+
+// openAppClock is openApp with the clock of OpenID4VP request expiry.
+func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if err := os.MkdirAll(cfg.Store.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -280,7 +285,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	if a.oid4vp, err = verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: a.verifier, Store: st, PublicURL: cfg.HTTP.PublicURL,
-		TTL: cfg.Wallet.PresentationTTL, Logger: log}); err != nil {
+		TTL: cfg.Wallet.PresentationTTL, Logger: log, Now: now}); err != nil {
 		_ = st.Close()
 		return nil, err
 	}

@@ -27,16 +27,16 @@ func runServe(ctx context.Context, env *environment, args []string) int {
 	}
 	log := newLogger(cfg, env.stderr)
 	slog.SetDefault(log)
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, log, env.clock()); err != nil {
 		log.Error("accolade stopped", logctx.KeyErr, err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) error {
 	log.InfoContext(ctx, "starting accolade", "version", version, "config", cfg)
-	a, err := openApp(ctx, cfg, log)
+	a, err := openAppClock(ctx, cfg, log, now)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,8 @@ type server struct {
 	cancel context.CancelFunc
 	done   chan int
 	logs   *syncBuffer
+	// skew moves the server's clock (environment.now) forward.
+	skew *atomic.Int64
 }
 
 func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
@@ -71,8 +74,10 @@ func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
 		vars[k] = v
 	}
 	env, _, logs := testEnv(vars)
+	skew := new(atomic.Int64)
+	env.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs}
+	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs, skew: skew}
 	go func() { s.done <- run(ctx, env, []string{"serve"}) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
