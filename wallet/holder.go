@@ -100,11 +100,11 @@ func (c *Credentials) validate() error {
 
 // limit applies the sign-in limits for ip and, when set, email.
 func (s *Service) limit(ip, email string) error {
-	if ok, wait := s.byIP.allow("ip:" + ip); !ok {
+	if ok, wait := s.byIP.Allow("ip:" + ip); !ok {
 		return &RateLimitError{RetryAfter: wait}
 	}
 	if email != "" {
-		if ok, wait := s.byEmail.allow("email:" + emailKey(email)); !ok {
+		if ok, wait := s.byEmail.Allow("email:" + emailKey(email)); !ok {
 			return &RateLimitError{RetryAfter: wait}
 		}
 	}

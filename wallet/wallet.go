@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/internal/ratelimit"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store"
@@ -150,8 +151,8 @@ var DefaultLimits = Limits{PerEmail: 5, PerIP: 20, Window: time.Minute}
 type Service struct {
 	cfg     Config
 	log     *slog.Logger
-	byEmail *limiter
-	byIP    *limiter
+	byEmail *ratelimit.Limiter
+	byIP    *ratelimit.Limiter
 	// hashing bounds concurrent password hashes, each of which takes
 	// Argon2.MemoryKiB of memory.
 	hashing chan struct{}
@@ -196,8 +197,8 @@ func New(cfg Config) (*Service, error) {
 	return &Service{
 		cfg:       cfg,
 		log:       cfg.Logger.With(logctx.KeyComponent, "wallet"),
-		byEmail:   newLimiter(cfg.SignIn.PerEmail, cfg.SignIn.Window, cfg.Now),
-		byIP:      newLimiter(cfg.SignIn.PerIP, cfg.SignIn.Window, cfg.Now),
+		byEmail:   ratelimit.New(cfg.SignIn.PerEmail, cfg.SignIn.Window, cfg.Now),
+		byIP:      ratelimit.New(cfg.SignIn.PerIP, cfg.SignIn.Window, cfg.Now),
 		hashing:   make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		dummyHash: sync.OnceValue(func() string { return hashPassword("accolade: no such holder", cfg.Argon2) }),
 	}, nil
