@@ -23,7 +23,9 @@ func (s *Server) routes() {
 	e := s.engine
 	e.GET("/healthz", wrap(s.healthz))
 	e.GET("/readyz", wrap(s.readyz))
-	e.GET("/metrics", s.metrics.handler)
+	if !s.cfg.MetricsSeparate {
+		e.GET("/metrics", gin.WrapH(s.metrics))
+	}
 	e.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openapiYAML) })
 
 	if p := did.WebDocumentPath(s.cfg.PublicURL); p != "" {

@@ -63,6 +63,11 @@ type Config struct {
 	ResolvePerMinute int
 	// Now is the clock of the per-client limits (default time.Now).
 	Now func() time.Time
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
+	// MetricsSeparate leaves /metrics off the API router: it is served by
+	// MetricsHandler on a listener of its own.
+	MetricsSeparate bool
 }
 
 // DefaultResolvePerMinute is the default of Config.ResolvePerMinute.
@@ -102,6 +107,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "http"), metrics: newHTTPMetrics(cfg.Registry),
 		resolveLimit: ratelimit.New(cfg.ResolvePerMinute, time.Minute, cfg.Now)}
+	s.metrics.token = cfg.MetricsToken
 	e := gin.New()
 	// DIDs carry percent-encoded colons (did:web ports); keep paths raw.
 	e.UseRawPath = true

@@ -295,3 +295,35 @@ func TestDIDResolveCommand(t *testing.T) {
 		t.Errorf("stderr: %s", errb.String())
 	}
 }
+
+// TestServeMetricsListener checks the wiring of ACCOLADE_METRICS_ADDR and
+// ACCOLADE_METRICS_TOKEN: /metrics leaves the public listener and is served
+// on its own address, behind the token.
+func TestServeMetricsListener(t *testing.T) {
+	const tok = "metrics-token-0123456789"
+	maddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_METRICS_ADDR": maddr, "ACCOLADE_METRICS_TOKEN": tok,
+		"ACCOLADE_ADMIN_TOKEN": "metrics-test-admin-token"})
+	get := func(u, auth string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", u, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(s.base+"/metrics", tok); code != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: %d", code)
+	}
+	if code := get("http://"+maddr+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("metrics listener without token: %d", code)
+	}
+	if code := get("http://"+maddr+"/metrics", tok); code != http.StatusOK {
+		t.Errorf("metrics listener with token: %d", code)
+	}
+}

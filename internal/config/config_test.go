@@ -90,6 +90,12 @@ func TestLoadPrecedence(t *testing.T) {
 			func(c Config) (any, any) {
 				return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"}
 			}},
+		{"ok/metrics on its own address", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:9191"),
+			func(c Config) (any, any) { return c.HTTP.MetricsAddr, "127.0.0.1:9191" }},
+		{"ok/metrics token flag", []string{"--metrics-token", "metrics-token-0123456789"}, env(),
+			func(c Config) (any, any) { return c.HTTP.MetricsToken, "metrics-token-0123456789" }},
+		{"ok/metrics defaults", nil, env(),
+			func(c Config) (any, any) { return [2]string{c.HTTP.MetricsAddr, c.HTTP.MetricsToken}, [2]string{"", ""} }},
 		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
 			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
 	}
@@ -133,6 +139,9 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/negative sign-in limit", nil, env("ACCOLADE_WALLET_SIGNIN_PER_EMAIL", "-1"), []string{"ACCOLADE_WALLET_SIGNIN_PER_EMAIL"}},
 		{"fail/zero sign-in window", nil, env("ACCOLADE_WALLET_SIGNIN_WINDOW", "0s"), []string{"ACCOLADE_WALLET_SIGNIN_WINDOW"}},
 		{"fail/wallet server not a URL", []string{"--server", "ftp://x"}, env(), []string{"ACCOLADE_WALLET_SERVER"}},
+		{"fail/metrics addr not host:port", nil, env("ACCOLADE_METRICS_ADDR", "9090"), []string{"ACCOLADE_METRICS_ADDR"}},
+		{"fail/metrics addr is the main addr", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:8080"), []string{"ACCOLADE_METRICS_ADDR", "differ"}},
+		{"fail/short metrics token", nil, env("ACCOLADE_METRICS_TOKEN", "short"), []string{"ACCOLADE_METRICS_TOKEN"}},
 		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
 		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
 		{"fail/every problem listed at once", []string{"--log-level=loud"},
@@ -175,12 +184,12 @@ func TestHelp(t *testing.T) {
 
 func TestLogValueHidesSecrets(t *testing.T) {
 	c, err := Load(nil, env("ACCOLADE_ADMIN_TOKEN", "supersecret-token-123", "ACCOLADE_STORE", "redis://user:hunter2@127.0.0.1:6379/0",
-		"ACCOLADE_WALLET_TOKEN", "wallet-session-secret"))
+		"ACCOLADE_WALLET_TOKEN", "wallet-session-secret", "ACCOLADE_METRICS_TOKEN", "metrics-secret-0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.LogValue().String()
-	for _, secret := range []string{"supersecret-token-123", "hunter2", "wallet-session-secret"} {
+	for _, secret := range []string{"supersecret-token-123", "hunter2", "wallet-session-secret", "metrics-secret-0123456789"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("LogValue leaks %q: %s", secret, s)
 		}
