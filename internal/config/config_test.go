@@ -95,7 +95,9 @@ func TestLoadPrecedence(t *testing.T) {
 		{"ok/metrics token flag", []string{"--metrics-token", "metrics-token-0123456789"}, env(),
 			func(c Config) (any, any) { return c.HTTP.MetricsToken, "metrics-token-0123456789" }},
 		{"ok/metrics defaults", nil, env(),
-			func(c Config) (any, any) { return [2]string{c.HTTP.MetricsAddr, c.HTTP.MetricsToken}, [2]string{"", ""} }},
+			func(c Config) (any, any) {
+				return [2]string{c.HTTP.MetricsAddr, c.HTTP.MetricsToken}, [2]string{"", ""}
+			}},
 		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
 			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
 	}
