@@ -39,6 +39,8 @@ type fixture struct {
 	srv  *Server
 	logs *bytes.Buffer
 	id   *issuer.Identity
+	// mail receives the wallet's sign-up mails.
+	mail *walletMail
 }
 
 func newFixture(t testing.TB, publicURL string, ping error) *fixture {
@@ -97,8 +99,9 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 		}
 	}
 	var wal Wallet
+	mail := &walletMail{}
 	if ws, ok := db.(wallet.Store); ok {
-		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil)
+		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil, mail)
 	}
 	var vp OID4VPVerifier
 	if rs, ok := db.(verifier.RequestStore); ok {
@@ -111,7 +114,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal, OID4VP: vp,
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
-	return &fixture{srv: srv, logs: &logs, id: id}
+	return &fixture{srv: srv, logs: &logs, id: id, mail: mail}
 }
 
 func (f *fixture) do(method, path, token string, body string, hdr ...string) *httptest.ResponseRecorder {

@@ -89,8 +89,9 @@ func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newTestWallet(t, db, kek, canon, ver, publicURL, nil)
-	f := &fixture{logs: &bytes.Buffer{}, id: id}
+	mail := &walletMail{}
+	w := newTestWallet(t, db, kek, canon, ver, publicURL, nil, mail)
+	f := &fixture{logs: &bytes.Buffer{}, id: id, mail: mail}
 	f.srv = New(Config{
 		Logger: slog.New(slog.NewJSONHandler(f.logs, nil)), Store: db, Identity: id, Resolver: resolver,
 		Issuer: iss, Verifier: ver, Wallet: w, AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 256 << 10,

@@ -137,6 +137,12 @@ type Config struct {
 	Argon2 Argon2Params
 	// MaxCredentials caps the credentials of one holder (default 10,000).
 	MaxCredentials int
+	// Mailer sends the sign-up confirmation links. Nil drops them, with a
+	// log line: no sign-up can then be confirmed.
+	Mailer Mailer
+	// SignUpTTL is how long a sign-up confirmation link works (default
+	// 24h).
+	SignUpTTL time.Duration
 	// HTTPClient reaches issuers (OpenID4VCI) and verifiers (OpenID4VP);
 	// the cmd wiring passes a guarded client. Nil means a plain client
 	// with a 15s timeout.
@@ -193,6 +199,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.MaxCredentials <= 0 {
 		cfg.MaxCredentials = 10000
 	}
+	if cfg.SignUpTTL <= 0 {
+		cfg.SignUpTTL = 24 * time.Hour
+	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	return &Service{
 		cfg:       cfg,
@@ -217,6 +226,7 @@ const (
 	collShares      = "wallet-shares"
 	collShareIndex  = "wallet-shareidx:" // + holder ID
 	tokenSession    = "wallet-session"
+	tokenSignUp     = "wallet-signup"
 )
 
 // randomToken returns 32 random bytes, base64url without padding.

@@ -295,8 +295,17 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 // newWallet builds the holder wallet: its keys sealed with the issuer's
 // key-encryption key, its imports checked by the credential verifier.
 func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KEK, canon di.Canonicalizer, v *verifier.Verifier) (*wallet.Service, error) {
+	var mailer issuer.Mailer = issuer.LogMailer{Logger: log}
+	if dir := cfg.OID4VCI.MailDir; dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("mail dir: %w", err)
+		}
+		mailer = issuer.DirMailer{Dir: dir}
+	}
 	return wallet.New(wallet.Config{
-		Store: st, KEK: kek, Verifier: walletVerifier(v), DI: &di.Signer{Canonicalizer: canon},
+		// Sign-up confirmation links go where the OpenID4VCI code mails go.
+		Mailer: walletMailer{mailer},
+		Store:  st, KEK: kek, Verifier: walletVerifier(v), DI: &di.Signer{Canonicalizer: canon},
 		PublicURL: cfg.HTTP.PublicURL, Logger: log,
 		SessionTTL: cfg.Wallet.SessionTTL, PresentationTTL: cfg.Wallet.PresentationTTL,
 		SignIn: wallet.Limits{PerEmail: int(cfg.Wallet.SignInPerEmail), PerIP: int(cfg.Wallet.SignInPerIP), Window: cfg.Wallet.SignInWindow},
@@ -304,6 +313,14 @@ func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KE
 		// no private or loopback addresses unless the settings allow them.
 		HTTPClient: httpguard.New(httpguard.Options{Timeout: 15 * time.Second, MaxBytes: 2 << 20, AllowLoopback: cfg.LoopbackAllowed()}),
 	})
+}
+
+// walletMailer adapts the issuer's Mailer (the mail drop, or the log) to
+// the wallet, which may not import the issuer.
+type walletMailer struct{ m issuer.Mailer }
+
+func (w walletMailer) SendMail(ctx context.Context, to, subject, body string) error {
+	return w.m.Send(ctx, issuer.Mail{To: to, Subject: subject, Body: body})
 }
 
 // walletVerifier adapts the credential verifier to the wallet, which may

@@ -30,9 +30,13 @@ import (
 func walletHolderToken(t *testing.T, s *server, email string) (token, holderDID string) {
 	t.Helper()
 	body := `{"email":"` + email + `","password":"correct horse battery"}`
-	code, h := request(t, "POST", s.base+"/wallet/v1/signup", "", body)
+	if code, m := request(t, "POST", s.base+"/wallet/v1/signup", "", body); code != http.StatusAccepted {
+		t.Fatalf("signup: %d %v", code, m)
+	}
+	link, _ := url.Parse(s.confirmLink(t, email))
+	code, h := request(t, "POST", s.base+"/wallet/v1/signup/verify", "", `{"token":"`+link.Query().Get("token")+`"}`)
 	if code != http.StatusCreated {
-		t.Fatalf("signup: %d %v", code, h)
+		t.Fatalf("confirm sign-up: %d %v", code, h)
 	}
 	code, sess := request(t, "POST", s.base+"/wallet/v1/signin", "", body)
 	if code != http.StatusOK {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,29 @@ type server struct {
 	logs   *syncBuffer
 	// skew moves the server's clock (environment.now) forward.
 	skew *atomic.Int64
+	// mailDir is the mail drop (ACCOLADE_MAIL_DIR).
+	mailDir string
+}
+
+// confirmLink returns the wallet sign-up confirmation link mailed to email
+// (the latest such mail in the mail drop).
+func (s *server) confirmLink(t *testing.T, email string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(s.mailDir, "*.eml"))
+	sort.Strings(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		b, _ := os.ReadFile(files[i])
+		if !bytes.Contains(b, []byte("To: "+email+"\r\n")) {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if strings.Contains(f, "/wallet/v1/signup/verify?token=") {
+				return f
+			}
+		}
+	}
+	t.Fatalf("no confirmation link mailed to %s in %s", email, s.mailDir)
+	return ""
 }
 
 func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
@@ -69,6 +93,7 @@ func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
 		"ACCOLADE_ADDR":       fmt.Sprintf("127.0.0.1:%d", port),
 		"ACCOLADE_DATA_DIR":   dataDir,
 		"ACCOLADE_LOG_FORMAT": "json",
+		"ACCOLADE_MAIL_DIR":   filepath.Join(dataDir, "mail"),
 	}
 	for k, v := range extra {
 		vars[k] = v
@@ -77,7 +102,7 @@ func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
 	skew := new(atomic.Int64)
 	env.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs, skew: skew}
+	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs, skew: skew, mailDir: vars["ACCOLADE_MAIL_DIR"]}
 	go func() { s.done <- run(ctx, env, []string{"serve"}) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

@@ -114,7 +114,7 @@ var settings = []setting{
 		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.NonceTTL })},
 	{flag: "oid4vci-batch-size", env: "ACCOLADE_OID4VCI_BATCH_SIZE", def: "10", usage: "most key proofs (credentials) per OpenID4VCI credential request (batch_size, 2-100)",
 		set: integer(func(c *Config) *int64 { return &c.OID4VCI.BatchSize })},
-	{flag: "mail-dir", env: "ACCOLADE_MAIL_DIR", def: "", usage: "development mail drop: write one-time code mails (authorization code flow) as files here; unset, they are only logged as sent",
+	{flag: "mail-dir", env: "ACCOLADE_MAIL_DIR", def: "", usage: "development mail drop: write one-time code mails (authorization code flow) and wallet sign-up links as files here; unset, they are only logged as sent",
 		set: str(func(c *Config) *string { return &c.OID4VCI.MailDir })},
 	{flag: "shutdown-timeout", env: "ACCOLADE_SHUTDOWN_TIMEOUT", def: "15s", usage: "graceful shutdown drain time on SIGTERM",
 		set: duration(func(c *Config) *time.Duration { return &c.HTTP.ShutdownTimeout })},
