@@ -156,18 +156,22 @@ func newContexts(cfg config.Config, docs store.Docs) (*ldcontext.Loader, error) 
 // status checker that fetches status lists through the guarded client and
 // verifies them with the same verifier.
 func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, error) {
-	v, _, err := newVerifierWithChecker(cfg, contexts, resolver)
+	v, _, err := newVerifierWithChecker(cfg, contexts, resolver, nil)
 	return v, err
 }
 
 // newVerifierWithChecker is newVerifier that also returns its status
-// checker, whose cache the issuer clears when it changes a list.
-func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, *status.Checker, error) {
+// checker, whose cache the issuer clears when it changes a list. local, when
+// not nil, serves the lists this node publishes from the store: the
+// checker then never answers from a copy older than the store, so a
+// revocation made through another node is seen at once.
+func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver, local status.LocalLists) (*verifier.Verifier, *status.Checker, error) {
 	client := newGuardedClient(cfg)
 	var v *verifier.Verifier
 	checker := status.NewChecker(status.CheckerConfig{
 		TTL:       cfg.Status.TTL,
 		ClockSkew: cfg.Verify.ClockSkew,
+		Local:     local,
 		Fetch: func(ctx context.Context, url, accept string) ([]byte, string, error) {
 			b, resp, err := httpguard.Get(ctx, client, url, accept, 4<<20)
 			ct := ""
@@ -272,7 +276,7 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 		_ = st.Close()
 		return nil, err
 	}
-	if a.verifier, checker, err = newVerifierWithChecker(cfg, a.contexts, a.resolver); err != nil {
+	if a.verifier, checker, err = newVerifierWithChecker(cfg, a.contexts, a.resolver, a.issuer); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
