@@ -198,6 +198,11 @@ type IssueRequest struct {
 	// stays identified by its hashed IdentityObject. Not settable over the
 	// admin API.
 	HolderDID string `json:"-"`
+	// credentialID, when set, is the new credential's id (a urn:uuid:),
+	// chosen beforehand so that a batch row's idempotency record can name
+	// it; storing a second credential under it fails with
+	// store.ErrConflict.
+	credentialID string
 }
 
 // Issued is a credential as stored and returned.
@@ -384,14 +389,17 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 		return Issued{}, err
 	}
 	entry := status.Entry(s.listURL(list.ID), index, purpose)
-	id := uuid.Must(uuid.NewV7())
+	credID := req.credentialID
+	if credID == "" {
+		credID = "urn:uuid:" + uuid.Must(uuid.NewV7()).String()
+	}
 	name := req.Name
 	if name == "" {
 		name = ach.Name
 	}
 	vc := credential.AchievementCredential{
 		Context:           []any{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
-		ID:                "urn:uuid:" + id.String(),
+		ID:                credID,
 		Type:              []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential},
 		Name:              name,
 		Description:       req.Description,
