@@ -562,8 +562,8 @@ func TestPresentationRequestEndpoints(t *testing.T) {
 		Attempts []verifier.PresentationResult `json:"attempts"`
 	}
 	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &view)
-	if view.Status != "pending" || len(view.Attempts) != 2 || !strings.Contains(view.Attempts[0].Description, "state") ||
-		!strings.Contains(view.Attempts[1].Description, "presentation.format") {
+	if view.Status != "pending" || len(view.Attempts) != 3 || !strings.Contains(view.Attempts[0].Description, "x-www-form-urlencoded") ||
+		!strings.Contains(view.Attempts[1].Description, "state") || !strings.Contains(view.Attempts[2].Description, "presentation.format") {
 		t.Errorf("after a bad VP: %+v", view)
 	}
 	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != http.StatusOK {

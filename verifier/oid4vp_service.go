@@ -360,6 +360,18 @@ func (s *OID4VPService) Respond(ctx context.Context, id string, form url.Values)
 	return res, nil
 }
 
+// Refused records a response the edge refused before Respond could read
+// it (not a form, say) as an attempt of request id, when the request is
+// pending and unexpired; it leaves the request open. Unknown, answered and
+// expired requests are left alone.
+func (s *OID4VPService) Refused(ctx context.Context, id string, e *oid4vp.Error) error {
+	r, err := s.load(ctx, id)
+	if err != nil || r.Status != RequestPending || !s.cfg.Now().Before(r.Expires) {
+		return nil
+	}
+	return s.recordAttempt(ctx, id, PresentationResult{Received: s.cfg.Now().UTC(), Error: safeCode(e.Code), Description: safeCode(e.Description)})
+}
+
 func (s *OID4VPService) evaluate(ctx context.Context, req *oid4vp.RequestObject, dp *oid4vp.DirectPost) PresentationResult {
 	res := PresentationResult{}
 	if dp.Error != "" {
