@@ -34,6 +34,15 @@ func runServe(ctx context.Context, env *environment, args []string) int {
 	return 0
 }
 
+// resolveLimit maps ACCOLADE_DID_RESOLVE_PER_MINUTE (0: no limit) to
+// api.Config.ResolvePerMinute (negative: no limit).
+func resolveLimit(n int64) int {
+	if n == 0 {
+		return -1
+	}
+	return int(n)
+}
+
 // serveMetrics serves /metrics on ACCOLADE_METRICS_ADDR, when set, so it
 // can stay off the public listener. The returned func stops it.
 func serveMetrics(ctx context.Context, cfg config.Config, log *slog.Logger, handler *api.Server) (func(), error) {
@@ -76,6 +85,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() 
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
 		NoBadgePages: !cfg.Issuer.BadgePages,
 		MetricsToken: cfg.HTTP.MetricsToken, MetricsSeparate: cfg.HTTP.MetricsAddr != "",
+		ResolvePerMinute: resolveLimit(cfg.DID.ResolvePerMinute),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {

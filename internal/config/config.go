@@ -152,6 +152,9 @@ type Issuer struct {
 type DID struct {
 	// CacheTTL is how long resolved DID documents are kept.
 	CacheTTL time.Duration
+	// ResolvePerMinute is how many resolutions one client IP may ask of
+	// GET /1.0/identifiers/{did} per minute; 0 means no limit.
+	ResolvePerMinute int64
 }
 
 // Contexts configures the JSON-LD context and schema loader.
@@ -307,6 +310,9 @@ func (c Config) Validate() error {
 	}
 	if c.DID.CacheTTL <= 0 {
 		bad("ACCOLADE_DID_CACHE_TTL", "must be positive")
+	}
+	if c.DID.ResolvePerMinute < 0 {
+		bad("ACCOLADE_DID_RESOLVE_PER_MINUTE", "must not be negative (0: no limit)")
 	}
 	if n := c.Status.ListSize; n < 131072 || n%8 != 0 || n > 1<<27 {
 		bad("ACCOLADE_STATUS_LIST_SIZE", "%d: want a multiple of 8 from 131072 (the Bitstring Status List minimum) to %d", n, 1<<27)

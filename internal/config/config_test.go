@@ -29,7 +29,7 @@ func TestLoadDefaults(t *testing.T) {
 		Store:    Store{DataDir: "./data", URL: "bolt://data/accolade.db", RedisPrefix: "accolade"},
 		Security: Security{KEKFile: "data/kek"},
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto", BadgePages: true},
-		DID:      DID{CacheTTL: 5 * time.Minute},
+		DID:      DID{CacheTTL: 5 * time.Minute, ResolvePerMinute: 60},
 		Verify:   Verify{ClockSkew: 2 * time.Minute},
 		Proof:    Proof{Canonicalizer: "fast"},
 		Status:   Status{ListSize: 131072, IndexBlock: 16, TTL: 5 * time.Minute, Purpose: "revocation"},
@@ -94,6 +94,10 @@ func TestLoadPrecedence(t *testing.T) {
 			func(c Config) (any, any) { return c.HTTP.MetricsAddr, "127.0.0.1:9191" }},
 		{"ok/metrics token flag", []string{"--metrics-token", "metrics-token-0123456789"}, env(),
 			func(c Config) (any, any) { return c.HTTP.MetricsToken, "metrics-token-0123456789" }},
+		{"ok/resolve limit default", nil, env(),
+			func(c Config) (any, any) { return c.DID.ResolvePerMinute, int64(60) }},
+		{"ok/resolve limit off", []string{"--did-resolve-per-minute=0"}, env(),
+			func(c Config) (any, any) { return c.DID.ResolvePerMinute, int64(0) }},
 		{"ok/metrics defaults", nil, env(),
 			func(c Config) (any, any) {
 				return [2]string{c.HTTP.MetricsAddr, c.HTTP.MetricsToken}, [2]string{"", ""}
@@ -144,6 +148,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/metrics addr not host:port", nil, env("ACCOLADE_METRICS_ADDR", "9090"), []string{"ACCOLADE_METRICS_ADDR"}},
 		{"fail/metrics addr is the main addr", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:8080"), []string{"ACCOLADE_METRICS_ADDR", "differ"}},
 		{"fail/short metrics token", nil, env("ACCOLADE_METRICS_TOKEN", "short"), []string{"ACCOLADE_METRICS_TOKEN"}},
+		{"fail/negative resolve limit", nil, env("ACCOLADE_DID_RESOLVE_PER_MINUTE", "-1"), []string{"ACCOLADE_DID_RESOLVE_PER_MINUTE"}},
 		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
 		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
 		{"fail/every problem listed at once", []string{"--log-level=loud"},

@@ -90,6 +90,8 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.Issuer.DIDMethod })},
 	{flag: "did-cache-ttl", env: "ACCOLADE_DID_CACHE_TTL", def: "5m", usage: "how long resolved DID documents are cached",
 		set: duration(func(c *Config) *time.Duration { return &c.DID.CacheTTL })},
+	{flag: "did-resolve-per-minute", env: "ACCOLADE_DID_RESOLVE_PER_MINUTE", def: "60", usage: "DID resolutions (GET /1.0/identifiers) allowed per client IP and minute (0: no limit, e.g. behind a proxy)",
+		set: integer(func(c *Config) *int64 { return &c.DID.ResolvePerMinute })},
 	{flag: "contexts-dir", env: "ACCOLADE_CONTEXTS_DIR", def: "", usage: "offline directories of JSON-LD contexts and JSON Schemas, separated by ':' (files are matched by digest, not name)",
 		set: str(func(c *Config) *string { return &c.Contexts.Dir })},
 	{flag: "offline", env: "ACCOLADE_OFFLINE", def: "false", usage: "never fetch contexts or schemas over the network",
