@@ -40,6 +40,8 @@ type fixture struct {
 	srv  *Server
 	logs *bytes.Buffer
 	id   *issuer.Identity
+	// mail receives the wallet's sign-up mails.
+	mail *walletMail
 }
 
 func newFixture(t testing.TB, publicURL string, ping error) *fixture {
@@ -98,8 +100,9 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 		}
 	}
 	var wal Wallet
+	mail := &walletMail{}
 	if ws, ok := db.(wallet.Store); ok {
-		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil)
+		wal = newTestWallet(t, ws, kek, canon, ver, publicURL, nil, mail)
 	}
 	var vp OID4VPVerifier
 	if rs, ok := db.(verifier.RequestStore); ok {
@@ -112,7 +115,7 @@ func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *
 		Resolver: resolver, Issuer: iss, Verifier: ver, OID4VCI: vci, Wallet: wal, OID4VP: vp, Contexts: contexts,
 		AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 64 << 10,
 	})
-	return &fixture{srv: srv, logs: &logs, id: id}
+	return &fixture{srv: srv, logs: &logs, id: id, mail: mail}
 }
 
 func (f *fixture) do(method, path, token string, body string, hdr ...string) *httptest.ResponseRecorder {
@@ -374,5 +377,47 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	sort.Strings(documented)
 	if diff := cmp.Diff(documented, routes); diff != "" {
 		t.Errorf("openapi.yaml paths vs router (-documented +routed):\n%s", diff)
+	}
+}
+
+// TestMetricsTokenAndSeparateListener checks ACCOLADE_METRICS_TOKEN (a
+// bearer token on /metrics) and ACCOLADE_METRICS_ADDR (/metrics off the
+// API router, served by MetricsHandler alone).
+func TestMetricsTokenAndSeparateListener(t *testing.T) {
+	const tok = "metrics-token-0123456789"
+	get := func(h http.Handler, auth string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/metrics", nil)
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w
+	}
+	withToken := New(Config{Resolver: did.Multi{}, MetricsToken: tok})
+	for _, auth := range []string{"", "Bearer wrong-token-0123456789", tok, "Bearer " + testToken} {
+		if w := get(withToken, auth); w.Code != http.StatusUnauthorized || w.Header().Get("WWW-Authenticate") == "" {
+			t.Errorf("auth %q: %d", auth, w.Code)
+		}
+	}
+	if w := get(withToken, "Bearer "+tok); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "go_goroutines") {
+		t.Errorf("with the token: %d", w.Code)
+	}
+	separate := New(Config{Resolver: did.Multi{}, MetricsSeparate: true, MetricsToken: tok})
+	if w := get(separate, "Bearer "+tok); w.Code != http.StatusNotFound {
+		t.Errorf("/metrics on the API router with a separate listener: %d", w.Code)
+	}
+	mh := separate.MetricsHandler()
+	if w := get(mh, ""); w.Code != http.StatusUnauthorized {
+		t.Errorf("separate listener without token: %d", w.Code)
+	}
+	if w := get(mh, "Bearer "+tok); w.Code != http.StatusOK {
+		t.Errorf("separate listener with token: %d", w.Code)
+	}
+	r := httptest.NewRequest("GET", "/healthz", nil)
+	w := httptest.NewRecorder()
+	mh.ServeHTTP(w, r)
+	if w.Code != http.StatusNotFound {
+		t.Errorf("the metrics listener serves /healthz: %d", w.Code)
 	}
 }

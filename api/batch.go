@@ -143,12 +143,13 @@ func batchQuery(c *gin.Context) (issuer.BatchRequest, error) {
 
 // csvColumns are the columns a CSV batch reads (matched
 // case-insensitively). credentialName and credentialDescription override
-// the credential's name and description for the row. Other columns (an
+// the credential's name and description for the row; idempotencyKey names
+// the row across requests (issuer.BatchRow.IdempotencyKey). Other columns (an
 // attendee export's name, company, ticket type) are ignored and reported:
 // a plain "name" column is usually the attendee's, which must not become
 // the badge's name. recipientName is the recipient's name, shown on the
 // badge page (never in the credential).
-var csvColumns = []string{"email", "did", "url", "recipientname", "credentialname", "credentialdescription"}
+var csvColumns = []string{"email", "did", "url", "recipientname", "credentialname", "credentialdescription", "idempotencykey"}
 
 // csvBatch is a parsed CSV batch: one row per data record, in order.
 type csvBatch struct {
@@ -236,7 +237,7 @@ func csvHeader(header []string) (map[string]int, []string, error) {
 	if !e && !d && !u {
 		msg := "the CSV header needs an email, did or url column"
 		if len(ignored) > 0 {
-			msg += fmt.Sprintf(" (it has %s; the columns read are email, did, url, credentialName, credentialDescription, in any case)", strings.Join(ignored, ", "))
+			msg += fmt.Sprintf(" (it has %s; the columns read are email, did, url, credentialName, credentialDescription, idempotencyKey, in any case)", strings.Join(ignored, ", "))
 		}
 		return nil, nil, errBadRequest(msg, nil)
 	}
@@ -262,6 +263,7 @@ func csvRow(rec []string, cols map[string]int, width int) (issuer.BatchRow, *iss
 	row := issuer.BatchRow{
 		Recipient: issuer.Recipient{Email: get("email"), DID: get("did"), URL: get("url"), Name: get("recipientname")},
 		Name:      get("credentialname"), Description: get("credentialdescription"),
+		IdempotencyKey: get("idempotencykey"),
 	}
 	n := 0
 	for _, v := range []string{row.Recipient.Email, row.Recipient.DID, row.Recipient.URL} {

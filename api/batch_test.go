@@ -404,15 +404,16 @@ func BenchmarkIssueBatchHTTPDI(b *testing.B) {
 	var a issuer.Achievement
 	_ = json.Unmarshal(w.Body.Bytes(), &a)
 	const rows = 200
-	var body strings.Builder
-	body.WriteString("email\n")
-	for i := range rows {
-		fmt.Fprintf(&body, "attendee-%d@example.org\n", i)
-	}
 	path := "/api/v1/credentials/batch?format=ldp_vc&achievementId=" + a.ID
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
+		// New addresses each time: a batch sent again issues nothing new.
+		var body strings.Builder
+		body.WriteString("email\n")
+		for i := range rows {
+			fmt.Fprintf(&body, "attendee-%d-%d@example.org\n", n, i)
+		}
 		w := f.do("POST", path, testToken, body.String(), "Content-Type", "text/csv")
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), fmt.Sprintf(`"issued":%d,`, rows)) {
 			b.Fatalf("batch: %d %.300s", w.Code, w.Body)

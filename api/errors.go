@@ -87,6 +87,7 @@ var mapping = []struct {
 	{wallet.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "a valid wallet session token is required: sign in at /wallet/v1/signin"},
 	{wallet.ErrBadCredentials, http.StatusUnauthorized, "invalid-credentials", "wrong email address or password"},
 	{wallet.ErrEmailTaken, http.StatusConflict, "email-taken", "a wallet already exists for this email address"},
+	{wallet.ErrVerificationInvalid, http.StatusGone, "confirmation-invalid", "the confirmation link is unknown, used or expired: sign up again"},
 	{wallet.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
 	{issuer.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
 	{wallet.ErrDuplicate, http.StatusConflict, "duplicate-credential", ""},

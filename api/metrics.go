@@ -1,11 +1,13 @@
 package api
 
 import (
+	"crypto/subtle"
 	"errors"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -14,7 +16,10 @@ import (
 type httpMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	handler  gin.HandlerFunc
+	// exposition serves the registry in the Prometheus text format.
+	exposition http.Handler
+	// token, when set, is the bearer token a scrape must present.
+	token string
 }
 
 func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
@@ -41,8 +46,30 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 			}
 		}
 	}
-	m.handler = gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	m.exposition = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	return m
+}
+
+// ServeHTTP serves /metrics, asking for the bearer token when one is set
+// (401 with a WWW-Authenticate challenge, RFC 6750 §3).
+func (m *httpMetrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if m.token != "" {
+		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(m.token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "a valid metrics bearer token is required", http.StatusUnauthorized)
+			return
+		}
+	}
+	m.exposition.ServeHTTP(w, r)
+}
+
+// MetricsHandler serves GET /metrics alone, for a listener of its own
+// (Config.MetricsSeparate); it applies Config.MetricsToken.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics)
+	return mux
 }
 
 func (m *httpMetrics) observe(method, route string, status int, d time.Duration) {

@@ -26,6 +26,9 @@ type OID4VPVerifier interface {
 	Request(ctx context.Context, id string) (verifier.PresentationRequest, error)
 	RequestObject(ctx context.Context, id string) (*oid4vp.RequestObject, error)
 	Respond(ctx context.Context, id string, form url.Values) (verifier.PresentationResult, error)
+	// Refused records a response refused before Respond (not a form) as
+	// an attempt of the request.
+	Refused(ctx context.Context, id string, e *oid4vp.Error) error
 }
 
 var _ OID4VPVerifier = (*verifier.OID4VPService)(nil)
@@ -131,11 +134,18 @@ func (s *Server) presentationRequestObject(c *gin.Context) error {
 // presentationResponse is the direct_post response endpoint: 200 {} when
 // every presentation verified, else 400 with the failed checks named.
 func (s *Server) presentationResponse(c *gin.Context) error {
+	refuse := func(desc string) error {
+		e := &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: desc}
+		if err := s.cfg.OID4VP.Refused(c.Request.Context(), c.Param("id"), e); err != nil {
+			return err
+		}
+		return e
+	}
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
-		return &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "the response must be application/x-www-form-urlencoded"}
+		return refuse("the response must be application/x-www-form-urlencoded")
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		return &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "the form could not be read"}
+		return refuse("the form could not be read")
 	}
 	res, err := s.cfg.OID4VP.Respond(c.Request.Context(), c.Param("id"), c.Request.PostForm)
 	if err != nil {

@@ -89,8 +89,9 @@ func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newTestWallet(t, db, kek, canon, ver, publicURL, nil)
-	f := &fixture{logs: &bytes.Buffer{}, id: id}
+	mail := &walletMail{}
+	w := newTestWallet(t, db, kek, canon, ver, publicURL, nil, mail)
+	f := &fixture{logs: &bytes.Buffer{}, id: id, mail: mail}
 	f.srv = New(Config{
 		Logger: slog.New(slog.NewJSONHandler(f.logs, nil)), Store: db, Identity: id, Resolver: resolver,
 		Issuer: iss, Verifier: ver, Wallet: w, AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 256 << 10,
@@ -394,8 +395,8 @@ func TestOID4VPEndToEnd(t *testing.T) {
 		if code != 400 || !strings.Contains(m["error_description"].(string), "presentation.proof") {
 			t.Errorf("replayed VP: %d %v", code, m)
 		}
-		if st := vs.status(t, r2["id"].(string)); st["status"] != "failed" {
-			t.Errorf("status after replay %v", st["status"])
+		if st := vs.status(t, r2["id"].(string)); st["status"] != "pending" || len(st["attempts"].([]any)) != 1 {
+			t.Errorf("status after replay %v, attempts %v", st["status"], st["attempts"])
 		}
 		// The VP was made for r1: there it is accepted, once.
 		if code, m := postDirect(t, r1, p.VerifiablePresentation, "openbadge_ldp_vc"); code != 200 {
@@ -403,6 +404,36 @@ func TestOID4VPEndToEnd(t *testing.T) {
 		}
 		if code, m := postDirect(t, r1, p.VerifiablePresentation, "openbadge_ldp_vc"); code != http.StatusGone || !strings.Contains(m["error_description"].(string), "request_used") {
 			t.Errorf("second post: %d %v", code, m)
+		}
+	})
+
+	t.Run("declined and junk responses leave the request open", func(t *testing.T) {
+		// Whoever saw the QR code can post to response_uri: an error
+		// response, junk or a wrong state is recorded for the verifier
+		// but the holder can still answer.
+		r := vs.newRequest(t, `{}`)
+		ro := r["request"].(map[string]any)
+		state := ro["state"].(string)
+		for _, body := range []string{
+			url.Values{"error": {"access_denied"}, "state": {state}}.Encode(),
+			url.Values{"vp_token": {"not json"}, "state": {state}}.Encode(),
+			url.Values{"vp_token": {`{"openbadge_ldp_vc":["x"]}`}, "state": {"guess"}}.Encode(),
+		} {
+			if code, m := httpJSON(t, "POST", ro["response_uri"].(string), "", "application/x-www-form-urlencoded", body); code != 400 {
+				t.Errorf("post %s: %d %v", body, code, m)
+			}
+		}
+		st := vs.status(t, r["id"].(string))
+		attempts, _ := st["attempts"].([]any)
+		if st["status"] != "pending" || len(attempts) != 3 || attempts[0].(map[string]any)["error"] != "access_denied" {
+			t.Fatalf("after error posts: %v", st)
+		}
+		x := evaluate(t, h, r["link"].(string))
+		if a := respond(t, h, x.ID, ldpID); !a.Accepted {
+			t.Fatalf("holder's answer after error posts refused: %+v", a)
+		}
+		if st := vs.status(t, r["id"].(string)); st["status"] != "verified" || len(st["attempts"].([]any)) != 3 {
+			t.Errorf("after the holder answered: %v", st)
 		}
 	})
 
@@ -521,16 +552,32 @@ func TestPresentationRequestEndpoints(t *testing.T) {
 	if st["status"] != "pending" {
 		t.Errorf("after a wrong state: %v", st["status"])
 	}
-	// A malformed presentation consumes it and fails by name.
+	// A malformed presentation fails by name and does not consume it either.
 	w := f.do("POST", "/oid4vp/responses/"+r.ID, "", form(r.Request["state"].(string)), "Content-Type", "application/x-www-form-urlencoded")
 	if w.Code != 400 || !strings.Contains(w.Body.String(), "presentation.format") {
 		t.Errorf("empty VP: %d %s", w.Code, w.Body)
 	}
-	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &st)
-	if st["status"] != "failed" {
-		t.Errorf("after a bad VP: %v", st["status"])
+	var view struct {
+		Status   string                        `json:"status"`
+		Attempts []verifier.PresentationResult `json:"attempts"`
 	}
-	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != http.StatusGone {
-		t.Errorf("answered request object: %d", w.Code)
+	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &view)
+	if view.Status != "pending" || len(view.Attempts) != 3 || !strings.Contains(view.Attempts[0].Description, "x-www-form-urlencoded") ||
+		!strings.Contains(view.Attempts[1].Description, "state") || !strings.Contains(view.Attempts[2].Description, "presentation.format") {
+		t.Errorf("after a bad VP: %+v", view)
+	}
+	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != http.StatusOK {
+		t.Errorf("request object after failed responses: %d", w.Code)
+	}
+	// Attempts are recorded up to verifier.MaxAttempts; more are answered
+	// but not kept.
+	for range verifier.MaxAttempts + 3 {
+		if w := f.do("POST", "/oid4vp/responses/"+r.ID, "", "error=access_denied&state=x", "Content-Type", "application/x-www-form-urlencoded"); w.Code != 400 {
+			t.Fatalf("error post: %d %s", w.Code, w.Body)
+		}
+	}
+	mustJSON(t, f.do("GET", "/api/v1/presentation-requests/"+r.ID, testToken, ""), http.StatusOK, &view)
+	if view.Status != "pending" || len(view.Attempts) != verifier.MaxAttempts {
+		t.Errorf("after many posts: %s, %d attempts", view.Status, len(view.Attempts))
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,7 +23,9 @@ func (s *Server) routes() {
 	e := s.engine
 	e.GET("/healthz", wrap(s.healthz))
 	e.GET("/readyz", wrap(s.readyz))
-	e.GET("/metrics", s.metrics.handler)
+	if !s.cfg.MetricsSeparate {
+		e.GET("/metrics", gin.WrapH(s.metrics))
+	}
 	e.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openapiYAML) })
 
 	if p := did.WebDocumentPath(s.cfg.PublicURL); p != "" {
@@ -83,7 +87,19 @@ type resolutionResult struct {
 	DIDDocumentMetadata   map[string]any `json:"didDocumentMetadata"`
 }
 
+// resolveDID is the universal resolver's GET /1.0/identifiers/{did} (DID
+// Resolution HTTP(S) binding). Anyone may call it and a did:web makes the
+// server fetch from a host the caller names, so it is limited per client
+// IP (429), the resolver caches failures too, and every failure is a 4xx:
+// 400 invalidDid, 404 notFound (also when the document host cannot be
+// reached), 404 invalidDidDocument, 501 methodNotSupported.
 func (s *Server) resolveDID(c *gin.Context) error {
+	if ok, wait := s.resolveLimit.Allow(clientIP(c)); !ok {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		res := resolutionResult{Context: "https://w3id.org/did-resolution/v1", DIDDocumentMetadata: map[string]any{},
+			DIDResolutionMetadata: map[string]any{"error": "rateLimited", "errorMessage": "too many resolutions from this address: retry after the number of seconds in Retry-After"}}
+		return writeJSON(c, http.StatusTooManyRequests, "application/json", res)
+	}
 	raw := strings.TrimPrefix(c.Param("did"), "/")
 	// Clients may percent-encode the whole DID; did:web keeps its own %3A.
 	if strings.HasPrefix(strings.ToLower(raw), "did%3a") {
@@ -101,19 +117,20 @@ func (s *Server) resolveDID(c *gin.Context) error {
 	}
 	if err != nil {
 		code := did.ErrorCode(err)
+		status := http.StatusNotFound
+		switch code {
+		case did.CodeInvalidDID:
+			status = http.StatusBadRequest
+		case did.CodeMethodNotSupported:
+			status = http.StatusNotImplemented
+		case did.CodeInternalError:
+			// The document host could not be reached (no such name,
+			// refused, timed out): for the caller the DID does not
+			// resolve; the cause stays in the log.
+			code = did.CodeNotFound
+		}
 		res.DIDResolutionMetadata["error"] = code
 		res.DIDResolutionMetadata["errorMessage"] = publicResolveMessage(err)
-		status := http.StatusInternalServerError
-		switch code {
-		case "invalidDid":
-			status = http.StatusBadRequest
-		case "notFound":
-			status = http.StatusNotFound
-		case "methodNotSupported":
-			status = http.StatusNotImplemented
-		case "invalidDidDocument":
-			status = http.StatusBadGateway
-		}
 		_ = c.Error(err)
 		return writeJSON(c, status, "application/json", res)
 	}
@@ -134,7 +151,7 @@ func publicResolveMessage(err error) string {
 	case errors.Is(err, did.ErrInvalidDocument):
 		return "the DID document is invalid"
 	}
-	return "the DID could not be resolved"
+	return "the DID document could not be fetched"
 }
 
 func (s *Server) issuerSummary(c *gin.Context) error {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/internal/ratelimit"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/gin-gonic/gin"
@@ -67,7 +68,21 @@ type Config struct {
 	MaxBodyBytes int64
 	// Registry receives the HTTP metrics; nil makes a private one.
 	Registry *prometheus.Registry
+	// ResolvePerMinute is how many DID resolutions (GET
+	// /1.0/identifiers/{did}) one client IP may ask for per minute
+	// (default DefaultResolvePerMinute; negative: no limit).
+	ResolvePerMinute int
+	// Now is the clock of the per-client limits (default time.Now).
+	Now func() time.Time
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
+	// MetricsSeparate leaves /metrics off the API router: it is served by
+	// MetricsHandler on a listener of its own.
+	MetricsSeparate bool
 }
+
+// DefaultResolvePerMinute is the default of Config.ResolvePerMinute.
+const DefaultResolvePerMinute = 60
 
 // Server is the HTTP API.
 type Server struct {
@@ -76,6 +91,8 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	metrics *httpMetrics
+	// resolveLimit limits DID resolutions per client IP.
+	resolveLimit *ratelimit.Limiter
 }
 
 // Context keys set on gin.Context.
@@ -96,7 +113,12 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "http"), metrics: newHTTPMetrics(cfg.Registry)}
+	if cfg.ResolvePerMinute == 0 {
+		cfg.ResolvePerMinute = DefaultResolvePerMinute
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger.With(logctx.KeyComponent, "http"), metrics: newHTTPMetrics(cfg.Registry),
+		resolveLimit: ratelimit.New(cfg.ResolvePerMinute, time.Minute, cfg.Now)}
+	s.metrics.token = cfg.MetricsToken
 	e := gin.New()
 	// DIDs carry percent-encoded colons (did:web ports); keep paths raw.
 	e.UseRawPath = true

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"mime"
 	"net/http"
@@ -21,7 +22,8 @@ import (
 // the session token authenticated, and answers only about that holder's
 // things.
 type Wallet interface {
-	SignUp(ctx context.Context, c wallet.Credentials) (wallet.Holder, error)
+	SignUp(ctx context.Context, c wallet.Credentials) error
+	VerifySignUp(ctx context.Context, token string) (wallet.Holder, error)
 	SignIn(ctx context.Context, c wallet.Credentials) (wallet.Session, error)
 	SignOut(ctx context.Context, token string) error
 	Authenticate(ctx context.Context, token string) (wallet.Holder, error)
@@ -55,6 +57,8 @@ func (s *Server) walletRoutes() {
 	}
 	w := s.engine.Group("/wallet/v1", noStore)
 	w.POST("/signup", wrap(s.walletSignUp))
+	w.GET("/signup/verify", wrap(s.walletSignUpPage))
+	w.POST("/signup/verify", wrap(s.walletVerifySignUp))
 	w.POST("/signin", wrap(s.walletSignIn))
 	h := w.Group("", s.requireHolder)
 	h.POST("/signout", wrap(s.walletSignOut))
@@ -115,7 +119,70 @@ func (s *Server) walletSignUp(c *gin.Context) error {
 		return err
 	}
 	in.ClientIP = clientIP(c)
-	h, err := s.cfg.Wallet.SignUp(c.Request.Context(), in)
+	if err := s.cfg.Wallet.SignUp(c.Request.Context(), in); err != nil {
+		return err
+	}
+	// The same answer whether or not the address has a wallet.
+	return writeJSON(c, http.StatusAccepted, "application/json", gin.H{"status": "confirmation-sent",
+		"detail": "a confirmation link was mailed to the address; the wallet exists once it is opened"})
+}
+
+// signUpPage is the page the mailed confirmation link opens: a form that
+// posts the token back, so that a mail scanner fetching the link does not
+// confirm the address on its own. No script: the CSP forbids it.
+var signUpPage = template.Must(template.New("signup").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title></head><body><main>
+<h1>{{.Title}}</h1>
+{{if .Token}}<form method="post" action="` + wallet.SignUpPath + `">
+<input type="hidden" name="token" value="{{.Token}}">
+<button type="submit">Confirm my address and create my wallet</button>
+</form>{{else}}<p>{{.Message}}</p>{{end}}
+</main></body></html>
+`))
+
+type signUpView struct{ Title, Token, Message string }
+
+func writeSignUpPage(c *gin.Context, status int, v signUpView) error {
+	c.Header("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	c.Header("Referrer-Policy", "no-referrer")
+	var b strings.Builder
+	if err := signUpPage.Execute(&b, v); err != nil {
+		return fmt.Errorf("sign-up page: %w", err)
+	}
+	c.Data(status, "text/html; charset=utf-8", []byte(b.String()))
+	return nil
+}
+
+func (s *Server) walletSignUpPage(c *gin.Context) error {
+	tok := c.Query("token")
+	if tok == "" || len(tok) > 128 {
+		return writeSignUpPage(c, http.StatusBadRequest, signUpView{Title: "Confirm your wallet", Message: "This link is incomplete: open the whole link from the mail."})
+	}
+	return writeSignUpPage(c, http.StatusOK, signUpView{Title: "Confirm your wallet", Token: tok})
+}
+
+// walletVerifySignUp confirms a sign-up: JSON {"token"} answers the holder
+// (201) or a problem; the page's form answers a page.
+func (s *Server) walletVerifySignUp(c *gin.Context) error {
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		_, err := s.cfg.Wallet.VerifySignUp(c.Request.Context(), c.PostForm("token"))
+		switch {
+		case err == nil:
+			return writeSignUpPage(c, http.StatusCreated, signUpView{Title: "Your wallet is ready", Message: "Your address is confirmed. Sign in with it and your password."})
+		case errors.Is(err, wallet.ErrVerificationInvalid), errors.Is(err, wallet.ErrEmailTaken):
+			_ = c.Error(err)
+			return writeSignUpPage(c, toProblem(err).Status, signUpView{Title: "This link does not work", Message: toProblem(err).Detail})
+		}
+		return err
+	}
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := bindJSON(c, &in, false); err != nil {
+		return err
+	}
+	h, err := s.cfg.Wallet.VerifySignUp(c.Request.Context(), in.Token)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -45,10 +46,56 @@ func walletReport(r *verifier.Report) *wallet.Report {
 
 // newTestWallet builds the wallet service on db with light password
 // hashing. now, when set, is the wallet's clock.
-func newTestWallet(t testing.TB, db wallet.Store, kek *keys.KEK, canon di.Canonicalizer, ver *verifier.Verifier, publicURL string, now func() time.Time) *wallet.Service {
+// walletMail is a wallet.Mailer keeping the mails it is given.
+type walletMail struct {
+	mu    sync.Mutex
+	mails [][3]string // to, subject, body
+}
+
+func (m *walletMail) SendMail(_ context.Context, to, subject, body string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mails = append(m.mails, [3]string{to, subject, body})
+	return nil
+}
+
+// count is the number of mails sent.
+func (m *walletMail) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.mails)
+}
+
+// lastTo returns the body of the last mail to to.
+func (m *walletMail) lastTo(t testing.TB, to string) string {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.mails) - 1; i >= 0; i-- {
+		if m.mails[i][0] == to {
+			return m.mails[i][2]
+		}
+	}
+	t.Fatalf("no mail to %s", to)
+	return ""
+}
+
+// confirmLink returns the sign-up confirmation link of the last mail to to.
+func (m *walletMail) confirmLink(t testing.TB, to string) string {
+	t.Helper()
+	for _, f := range strings.Fields(m.lastTo(t, to)) {
+		if strings.Contains(f, wallet.SignUpPath+"?token=") {
+			return f
+		}
+	}
+	t.Fatalf("no confirmation link in the mail to %s", to)
+	return ""
+}
+
+func newTestWallet(t testing.TB, db wallet.Store, kek *keys.KEK, canon di.Canonicalizer, ver *verifier.Verifier, publicURL string, now func() time.Time, mail wallet.Mailer) *wallet.Service {
 	t.Helper()
 	w, err := wallet.New(wallet.Config{
-		Store: db, KEK: kek, DI: &di.Signer{Canonicalizer: canon}, PublicURL: publicURL, Now: now,
+		Store: db, KEK: kek, DI: &di.Signer{Canonicalizer: canon}, PublicURL: publicURL, Now: now, Mailer: mail,
 		Verifier: wallet.VerifierFunc(func(ctx context.Context, in any) *wallet.Report {
 			return walletReport(ver.Verify(ctx, in, verifier.Options{}))
 		}),
@@ -126,7 +173,8 @@ func newWalletFixture(t testing.TB) *walletFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := newTestWallet(t, db, kek, canon, ver, publicURL, func() time.Time { return time.Now().Add(time.Duration(f.skew.Load())) })
+	f.mail = &walletMail{}
+	w := newTestWallet(t, db, kek, canon, ver, publicURL, func() time.Time { return time.Now().Add(time.Duration(f.skew.Load())) }, f.mail)
 	f.srv = New(Config{
 		Logger: slog.New(slog.NewJSONHandler(f.logs, nil)), Store: db, Identity: id, Resolver: resolver,
 		Issuer: iss, Verifier: ver, Wallet: w, AdminToken: testToken, PublicURL: publicURL, MaxBodyBytes: 256 << 10,
@@ -143,8 +191,11 @@ type walletHolder struct {
 func (f *walletFixture) signUp(t *testing.T, email string) walletHolder {
 	t.Helper()
 	body := `{"email":"` + email + `","password":"correct horse battery"}`
+	mustJSON(t, f.do("POST", "/wallet/v1/signup", "", body), http.StatusAccepted, nil)
+	link := f.mail.confirmLink(t, email)
+	_, tok, _ := strings.Cut(link, "?token=")
 	var h wallet.Holder
-	mustJSON(t, f.do("POST", "/wallet/v1/signup", "", body), http.StatusCreated, &h)
+	mustJSON(t, f.do("POST", wallet.SignUpPath, "", `{"token":"`+tok+`"}`), http.StatusCreated, &h)
 	var sess struct {
 		Token     string `json:"access_token"`
 		Type      string `json:"token_type"`
@@ -519,7 +570,7 @@ func TestWalletSignUpAndSignIn(t *testing.T) {
 		status           int
 		slug             string
 	}{
-		{"fail/taken", "/wallet/v1/signup", `{"email":"X@example.org","password":"another password"}`, 409, "email-taken"},
+		{"fail/made-up confirmation token", wallet.SignUpPath, `{"token":"made-up"}`, 410, "confirmation-invalid"},
 		{"fail/weak password", "/wallet/v1/signup", `{"email":"y@example.org","password":"short"}`, 400, "invalid-request"},
 		{"fail/unknown field", "/wallet/v1/signup", `{"email":"y@example.org","password":"long enough one","admin":true}`, 400, "bad-request"},
 		{"fail/wrong password", "/wallet/v1/signin", `{"email":"x@example.org","password":"not the password"}`, 401, "invalid-credentials"},
@@ -535,6 +586,44 @@ func TestWalletSignUpAndSignIn(t *testing.T) {
 				t.Errorf("type %s", p.Type)
 			}
 		})
+	}
+	// Sign-up answers the same for an address with a wallet and one
+	// without, so it reveals neither.
+	taken := f.do("POST", "/wallet/v1/signup", "", `{"email":"X@example.org","password":"another password"}`)
+	fresh := f.do("POST", "/wallet/v1/signup", "", `{"email":"new@example.org","password":"another password"}`)
+	if taken.Code != http.StatusAccepted || fresh.Code != taken.Code || fresh.Body.String() != taken.Body.String() {
+		t.Errorf("sign-up of a taken address %d %s, of a new one %d %s", taken.Code, taken.Body, fresh.Code, fresh.Body)
+	}
+	if body := f.mail.lastTo(t, "X@example.org"); strings.Contains(body, "token=") || !strings.Contains(body, "already has a wallet") {
+		t.Errorf("mail to the taken address: %s", body)
+	}
+	// The new address has no wallet until the link is followed: the link
+	// opens a page whose form confirms it.
+	if w := f.do("POST", "/wallet/v1/signin", "", `{"email":"new@example.org","password":"another password"}`); w.Code != http.StatusUnauthorized {
+		t.Errorf("sign-in before confirmation: %d", w.Code)
+	}
+	link := f.mail.confirmLink(t, "new@example.org")
+	u, err := url.Parse(link)
+	if err != nil || u.Path != wallet.SignUpPath {
+		t.Fatalf("link %q", link)
+	}
+	page := f.do("GET", u.RequestURI(), "", "")
+	if page.Code != 200 || !strings.Contains(page.Body.String(), `name="token" value="`+u.Query().Get("token")+`"`) ||
+		!strings.Contains(page.Header().Get("Content-Security-Policy"), "default-src 'none'") {
+		t.Fatalf("confirmation page: %d %s", page.Code, page.Body)
+	}
+	if w := f.do("POST", "/wallet/v1/signin", "", `{"email":"new@example.org","password":"another password"}`); w.Code != http.StatusUnauthorized {
+		t.Errorf("opening the link alone confirmed the address: %d", w.Code)
+	}
+	form := url.Values{"token": {u.Query().Get("token")}}.Encode()
+	if w := f.do("POST", wallet.SignUpPath, "", form, "Content-Type", "application/x-www-form-urlencoded"); w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), "wallet is ready") {
+		t.Fatalf("confirm form: %d %s", w.Code, w.Body)
+	}
+	if w := f.do("POST", "/wallet/v1/signin", "", `{"email":"new@example.org","password":"another password"}`); w.Code != http.StatusOK {
+		t.Errorf("sign-in after confirmation: %d %s", w.Code, w.Body)
+	}
+	if w := f.do("POST", wallet.SignUpPath, "", form, "Content-Type", "application/x-www-form-urlencoded"); w.Code != http.StatusGone {
+		t.Errorf("second use of the link: %d %s", w.Code, w.Body)
 	}
 	// Per address: 5 attempts a minute, then 429 with Retry-After.
 	var w *httptest.ResponseRecorder

@@ -3,6 +3,7 @@ package did
 import (
 	"container/list"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -12,6 +13,10 @@ import (
 const (
 	DefaultCacheTTL        = 5 * time.Minute
 	DefaultCacheMaxEntries = 1024
+	// NegativeCacheTTL is how long a failed resolution is remembered (or
+	// the cache TTL, if shorter): a DID that did not resolve is not
+	// fetched again for anyone who asks within it.
+	NegativeCacheTTL = time.Minute
 )
 
 // upstreamTimeout bounds one upstream resolution made on behalf of possibly
@@ -34,6 +39,7 @@ type cache struct {
 type cacheEntry struct {
 	did     string
 	doc     *Document
+	err     error // a failed resolution (negative entry) when not nil
 	fetched time.Time
 }
 
@@ -53,7 +59,9 @@ type call struct {
 // one upstream call, which runs detached from the callers' contexts (bounded
 // by a one-minute timeout and the HTTP client's own limits), so one caller
 // giving up does not fail the others; each caller still returns as soon as
-// its own ctx is done. Errors are not cached: the next call retries.
+// its own ctx is done. A failed resolution is cached too, for
+// NegativeCacheTTL (or ttl if shorter), so a DID that does not resolve
+// costs one upstream call a minute however often it is asked for.
 // Every caller gets its own deep copy of the document, so callers may modify
 // what they get.
 //
@@ -87,7 +95,11 @@ func (c *cache) Resolve(ctx context.Context, did string) (*Document, error) {
 	c.mu.Lock()
 	if el, ok := c.entries[did]; ok {
 		e := el.Value.(*cacheEntry)
-		if c.now().Sub(e.fetched) < c.ttl {
+		switch age := c.now().Sub(e.fetched); {
+		case e.err != nil && age < min(c.ttl, NegativeCacheTTL):
+			c.mu.Unlock()
+			return nil, e.err
+		case e.err == nil && age < c.ttl:
 			c.mu.Unlock()
 			return e.doc.Clone(), nil
 		}
@@ -135,8 +147,18 @@ func (c *cache) fetch(ctx context.Context, did string, cl *call) {
 	cl.doc, cl.err = doc, err
 	// Store before waking waiters and clearing inflight, so a caller
 	// arriving now finds the entry.
-	if err == nil && doc != nil {
-		c.entries[did] = c.order.PushBack(&cacheEntry{did: did, doc: doc, fetched: c.now()})
+	var e *cacheEntry
+	switch {
+	case err == nil && doc != nil:
+		e = &cacheEntry{did: did, doc: doc, fetched: c.now()}
+	case err != nil && !errors.Is(err, context.Canceled):
+		e = &cacheEntry{did: did, err: err, fetched: c.now()}
+	}
+	if e != nil {
+		if old, ok := c.entries[did]; ok {
+			c.order.Remove(old)
+		}
+		c.entries[did] = c.order.PushBack(e)
 		for c.order.Len() > c.max {
 			oldest := c.order.Front()
 			c.order.Remove(oldest)

@@ -116,22 +116,38 @@ func TestCacheReturnsCopies(t *testing.T) {
 	}
 }
 
-func TestCacheErrorsNotCached(t *testing.T) {
+// TestCacheNegative checks that a failed resolution is remembered for
+// NegativeCacheTTL: asking again within it makes no upstream call, and the
+// DID is fetched again after it.
+func TestCacheNegative(t *testing.T) {
 	t.Parallel()
 	up := &countingResolver{}
 	up.fail.Store(true)
-	c := NewCache(up, time.Minute, 10, nil)
-	for i := range 2 {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	c := NewCache(up, 5*time.Minute, 10, clock.now)
+	for i := range 5 {
 		if _, err := c.Resolve(t.Context(), cacheDIDs[0]); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("Resolve() #%d error = %v, want ErrNotFound", i, err)
 		}
 	}
-	up.fail.Store(false)
-	if _, err := c.Resolve(t.Context(), cacheDIDs[0]); err != nil {
-		t.Fatalf("Resolve() after recovery error = %v", err)
+	if got := up.calls.Load(); got != 1 {
+		t.Errorf("upstream calls within the negative TTL = %d, want 1", got)
 	}
-	if got := up.calls.Load(); got != 3 {
-		t.Errorf("upstream calls = %d, want 3", got)
+	up.fail.Store(false)
+	clock.advance(NegativeCacheTTL - time.Second)
+	if _, err := c.Resolve(t.Context(), cacheDIDs[0]); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Resolve() just before the negative TTL error = %v, want the cached ErrNotFound", err)
+	}
+	clock.advance(time.Second)
+	if _, err := c.Resolve(t.Context(), cacheDIDs[0]); err != nil {
+		t.Fatalf("Resolve() after the negative TTL error = %v", err)
+	}
+	if got := up.calls.Load(); got != 2 {
+		t.Errorf("upstream calls = %d, want 2", got)
+	}
+	// The positive entry replaced the negative one.
+	if _, err := c.Resolve(t.Context(), cacheDIDs[0]); err != nil || up.calls.Load() != 2 {
+		t.Errorf("hit after recovery: %v, %d calls", err, up.calls.Load())
 	}
 }
 

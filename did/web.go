@@ -132,7 +132,13 @@ func WebURL(did string, allowInsecureLoopback bool) (string, error) {
 		return "", fmt.Errorf("did:web url: %w", err)
 	}
 	scheme := "https"
-	if ip, err := netip.ParseAddr(host); err == nil {
+	ip, ipErr := netip.ParseAddr(host)
+	if ipErr != nil {
+		if err := checkDomainName(host); err != nil {
+			return "", fmt.Errorf("did:web url: %w", err)
+		}
+	}
+	if ipErr == nil {
 		if !allowInsecureLoopback || !ip.IsLoopback() {
 			return "", fmt.Errorf("did:web url: %w: IP address host %s", ErrInvalidDID, host)
 		}
@@ -184,6 +190,27 @@ func checkHost(host string) error {
 				return fmt.Errorf("%w: bad host label %q", ErrInvalidDID, label)
 			}
 		}
+	}
+	return nil
+}
+
+// checkDomainName refuses a host that is not a dotted IPv4 address but that
+// a system resolver (inet_aton) may still read as one, or that a resolver
+// would complete with search domains: did:web requires a domain name. A
+// domain name has at least two labels (localhost excepted) and its top
+// label starts with a letter (no top-level domain is numeric, RFC 3696
+// §2), which rules out 2130706433, 0x7f000001, 0177.0.0.1 and 127.1 before
+// any lookup.
+func checkDomainName(host string) error {
+	if host == "localhost" {
+		return nil
+	}
+	i := strings.LastIndexByte(host, '.')
+	if i < 0 {
+		return fmt.Errorf("%w: host %q is not a domain name (one label)", ErrInvalidDID, host)
+	}
+	if tld := host[i+1:]; tld[0] < 'a' || tld[0] > 'z' {
+		return fmt.Errorf("%w: host %q is neither a domain name nor a dotted IPv4 address", ErrInvalidDID, host)
 	}
 	return nil
 }

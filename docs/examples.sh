@@ -68,7 +68,10 @@ curl -s -H "$H" -H "$J" $URL/api/v1/offers -d '{"achievementId":"'$ACH'", "txCod
 # end
 
 # example: wallet
-echo 'correct horse battery' | ./bin/accolade wallet signup --email ada@example.org   # prints the holder DID (did:key)
+echo 'correct horse battery' | ./bin/accolade wallet signup --email ada@example.org   # mails a confirmation link
+# the mail drop (ACCOLADE_MAIL_DIR, default data/mail) holds the mail; its link creates the wallet
+LINK=$(grep -rhoE 'https?://[^ ]*/signup/verify\?token=[A-Za-z0-9_-]+' "${ACCOLADE_DATA_DIR:-data}/mail" | tail -1)
+./bin/accolade wallet confirm "$LINK"     # prints the holder DID (did:key)
 echo 'correct horse battery' | ./bin/accolade wallet signin --email ada@example.org   # keeps the token in ~/.config/accolade/wallet-token
 HOLDER=$(./bin/accolade wallet dids | awk '/^did:key/ {print $1; exit}')
 # a badge for the holder's DID, then into the wallet

@@ -89,8 +89,8 @@ func (in *AchievementInput) Validate() error {
 	if strings.TrimSpace(in.Criteria.Narrative) == "" && in.Criteria.ID == "" {
 		bad("criteria", "needs a narrative, an id (URL of the criteria page), or both")
 	}
-	if in.Criteria.ID != "" && !isHTTPURL(in.Criteria.ID) {
-		bad("criteria.id", "must be an absolute http(s) URL")
+	if in.Criteria.ID != "" {
+		p = appendIf(p, checkURL("criteria.id", in.Criteria.ID, ""))
 	}
 	p = append(p, checkImage("image", in.Image)...)
 	if in.Image != nil {
@@ -105,9 +105,7 @@ func (in *AchievementInput) Validate() error {
 		if strings.TrimSpace(a.TargetName) == "" {
 			bad(f+".targetName", "is required")
 		}
-		if !isHTTPURL(a.TargetURL) {
-			bad(f+".targetUrl", "must be an absolute http(s) URL")
-		}
+		p = appendIf(p, checkURL(f+".targetUrl", a.TargetURL, ""))
 		a.Type = []string{credential.TypeAlignment}
 	}
 	for i, tag := range in.Tags {
@@ -125,6 +123,7 @@ func (in *AchievementInput) Validate() error {
 		if seen[rd.ID] {
 			bad(f+".id", "is not unique")
 		}
+		p = appendIf(p, credential.CheckIRI(f+".id", rd.ID))
 		seen[rd.ID] = true
 		if strings.TrimSpace(rd.Name) == "" {
 			bad(f+".name", "is required")
@@ -141,8 +140,11 @@ func (in *AchievementInput) Validate() error {
 			if strings.TrimSpace(l.Name) == "" {
 				bad(fmt.Sprintf("%s.rubricCriterionLevel[%d].name", f, j), "is required")
 			}
+			p = appendIf(p, credential.CheckIRI(fmt.Sprintf("%s.rubricCriterionLevel[%d].id", f, j), l.ID))
+			p = append(p, checkAlignments(fmt.Sprintf("%s.rubricCriterionLevel[%d].alignment", f, j), l.Alignment)...)
 			l.Type = []string{credential.TypeRubricCriterionLevel}
 		}
+		p = append(p, checkAlignments(f+".alignment", rd.Alignment)...)
 		for j := range rd.Alignment {
 			rd.Alignment[j].Type = []string{credential.TypeAlignment}
 		}
@@ -154,6 +156,18 @@ func (in *AchievementInput) Validate() error {
 		bad("creditsAvailable", "must not be negative")
 	}
 	return invalid(p)
+}
+
+// checkAlignments checks the IRIs of alignments nested in result
+// descriptions and results, whose targetUrl is optional there.
+func checkAlignments(field string, list []credential.Alignment) []*credential.ValidationError {
+	var p []*credential.ValidationError
+	for i, a := range list {
+		if a.TargetURL != "" {
+			p = appendIf(p, checkURL(fmt.Sprintf("%s[%d].targetUrl", field, i), a.TargetURL, ""))
+		}
+	}
+	return p
 }
 
 func (s *Service) checkProfileRefs(ctx context.Context, in *AchievementInput) error {

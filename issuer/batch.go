@@ -2,6 +2,8 @@ package issuer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +11,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/store"
+	"github.com/google/uuid"
 )
 
 // MaxBatchRows is the most rows one IssueBatch call takes. A larger list is
@@ -54,12 +58,26 @@ type BatchRow struct {
 	Evidence    []credential.Evidence `json:"evidence,omitempty"`
 	Name        string                `json:"name,omitempty"`
 	Description string                `json:"description,omitempty"`
+	// IdempotencyKey names the row across requests: a row whose key was
+	// issued before, under the same issuer profile, is not issued again;
+	// its item names the credential issued then (Existing). Empty means
+	// the hash of the row's achievement, format, recipient and own fields,
+	// so a file sent again issues nothing new. At most 200 characters.
+	IdempotencyKey string `json:"idempotencyKey,omitempty"`
 }
+
+// MaxIdempotencyKey is the longest BatchRow.IdempotencyKey.
+const MaxIdempotencyKey = 200
 
 // BatchResult reports a batch row by row. Issued + Failed + NotAttempted is
 // the number of rows.
 type BatchResult struct {
+	// Issued counts rows with a credential, including those issued by an
+	// earlier request (Existing).
 	Issued int `json:"issued"`
+	// Existing counts the rows whose idempotency key had been issued
+	// before: nothing new was issued for them.
+	Existing int `json:"existing"`
 	// Failed counts rows refused for their own input (code "invalid").
 	Failed int `json:"failed"`
 	// NotAttempted counts rows left out because the batch stopped.
@@ -81,6 +99,9 @@ type BatchItem struct {
 	Line int `json:"line,omitempty"`
 	// ID is the issued credential's id.
 	ID string `json:"id,omitempty"`
+	// Existing tells that the credential was issued by an earlier request
+	// with the row's idempotency key, not by this one.
+	Existing bool `json:"existing,omitempty"`
 	// Credential is the issued credential, when the request asked for it:
 	// a JSON object (ldp_vc) or a JSON string holding the compact JWS
 	// (jwt_vc).
@@ -115,7 +136,8 @@ type RowError struct {
 // progress, if not nil, is called after each row with the rows done (issued
 // or failed) and failed so far; calls are serialized.
 func (s *Service) IssueBatch(ctx context.Context, req BatchRequest, progress func(done, failed int)) (BatchResult, error) {
-	if err := s.checkBatch(ctx, req); err != nil {
+	profileID, err := s.checkBatch(ctx, req)
+	if err != nil {
 		return BatchResult{}, err
 	}
 	rows := req.Rows
@@ -147,11 +169,11 @@ func (s *Service) IssueBatch(ctx context.Context, req BatchRequest, progress fun
 				if !ok {
 					return
 				}
-				rec, err := s.Issue(ctx, req.rowRequest(rows[i]))
+				rec, existing, err := s.issueRow(ctx, &req, profileID, rows[i])
 				mu.Lock()
 				switch {
 				case err == nil:
-					items[i] = BatchItem{Row: i, ID: rec.ID}
+					items[i] = BatchItem{Row: i, ID: rec.ID, Existing: existing}
 					if req.IncludeCredentials {
 						items[i].Credential = rec.Credential
 					}
@@ -181,6 +203,9 @@ func (s *Service) IssueBatch(ctx context.Context, req BatchRequest, progress fun
 		switch it := &items[i]; {
 		case it.ID != "":
 			res.Issued++
+			if it.Existing {
+				res.Existing++
+			}
 		case it.Error != nil:
 			res.Failed++
 		default:
@@ -189,16 +214,93 @@ func (s *Service) IssueBatch(ctx context.Context, req BatchRequest, progress fun
 		}
 	}
 	s.log.InfoContext(ctx, "batch issued", "achievement_id", req.AchievementID, "rows", len(rows),
-		"issued", res.Issued, "failed", res.Failed, "not_attempted", res.NotAttempted)
+		"issued", res.Issued, "existing", res.Existing, "failed", res.Failed, "not_attempted", res.NotAttempted)
 	if stopped != nil {
 		return res, fmt.Errorf("issue batch: row %d: %w", stoppedRow, stopped)
 	}
 	return res, nil
 }
 
+// collBatchRows holds one idempotency record per issued batch row, keyed
+// by the hash of the issuer profile and the row's key.
+const collBatchRows = "batch-rows"
+
+// batchRowRecord is a row's idempotency record: the id its credential
+// has, or gets.
+type batchRowRecord struct {
+	CredentialID string    `json:"credentialId"`
+	Created      time.Time `json:"created"`
+}
+
+// idempotencyKey is the row's key: its own, or the hash of what the row
+// would issue.
+func (req *BatchRequest) idempotencyKey(row BatchRow) string {
+	if row.IdempotencyKey != "" {
+		return "key:" + row.IdempotencyKey
+	}
+	format := req.Format
+	if format == "" {
+		format = FormatLDP
+	}
+	r := row.Recipient
+	r.Email = credential.NormalizeEmail(r.Email)
+	b, _ := json.Marshal(struct {
+		AchievementID string
+		Format        string
+		Recipient     Recipient
+		Row           BatchRow
+	}{req.AchievementID, format, r, BatchRow{Results: row.Results, Evidence: row.Evidence, Name: row.Name, Description: row.Description}})
+	h := sha256.Sum256(b)
+	return "row:" + hex.EncodeToString(h[:])
+}
+
+// issueRow issues one row unless its idempotency key was issued before
+// under the profile. The key is claimed with an atomic create-if-absent of
+// its record, which names the credential id chosen beforehand; the
+// credential is then stored under that id, also create-if-absent. So of
+// any number of requests sending the row, at once or one after another,
+// one credential results; a request that finds the record reports that
+// credential (existing), and one that finds a record without a credential
+// (an earlier attempt failed or stopped before storing it) issues it under
+// the recorded id.
+func (s *Service) issueRow(ctx context.Context, req *BatchRequest, profileID string, row BatchRow) (Issued, bool, error) {
+	h := sha256.Sum256([]byte(profileID + "\x00" + req.idempotencyKey(row)))
+	docID := hex.EncodeToString(h[:])
+	rr := req.rowRequest(row)
+	// A row refused for its own input claims no key.
+	if _, _, err := rr.validate(s.now()); err != nil {
+		return Issued{}, false, err
+	}
+	rec := batchRowRecord{CredentialID: "urn:uuid:" + uuid.Must(uuid.NewV7()).String(), Created: s.now()}
+	raw, _ := json.Marshal(rec)
+	switch err := s.cfg.Store.Create(ctx, collBatchRows, docID, raw); {
+	case errors.Is(err, store.ErrConflict):
+		if err := s.getJSON(ctx, collBatchRows, docID, &rec); err != nil {
+			return Issued{}, false, fmt.Errorf("batch row: %w", err)
+		}
+		if prev, err := s.Credential(ctx, rec.CredentialID); err == nil {
+			return prev, true, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return Issued{}, false, err
+		}
+	case err != nil:
+		return Issued{}, false, fmt.Errorf("batch row: %w", err)
+	}
+	rr.CredentialID = rec.CredentialID
+	issued, err := s.Issue(ctx, rr)
+	if errors.Is(err, store.ErrConflict) {
+		// Another request issued the row meanwhile, under the same id.
+		if prev, perr := s.Credential(ctx, rec.CredentialID); perr == nil {
+			return prev, true, nil
+		}
+	}
+	return issued, false, err
+}
+
 // checkBatch refuses a batch that is invalid as a whole, with the rules
-// Issue applies to each row's shared fields.
-func (s *Service) checkBatch(ctx context.Context, req BatchRequest) error {
+// Issue applies to each row's shared fields, and returns the issuer
+// profile its credentials are issued under.
+func (s *Service) checkBatch(ctx context.Context, req BatchRequest) (string, error) {
 	var p []*credential.ValidationError
 	switch {
 	case len(req.Rows) == 0:
@@ -214,22 +316,32 @@ func (s *Service) checkBatch(ctx context.Context, req BatchRequest) error {
 			}
 		}
 	}
-	if err := invalid(p); err != nil {
-		return err
+	for i, row := range req.Rows {
+		if len(row.IdempotencyKey) > MaxIdempotencyKey {
+			p = append(p, &credential.ValidationError{Field: fmt.Sprintf("rows[%d].idempotencyKey", i), Reason: fmt.Sprintf("has more than %d characters", MaxIdempotencyKey)})
+		}
 	}
-	if _, err := s.Achievement(ctx, req.AchievementID); errors.Is(err, store.ErrNotFound) {
-		return invalid([]*credential.ValidationError{{Field: "achievementId", Reason: fmt.Sprintf("no achievement %q", req.AchievementID)}})
+	if err := invalid(p); err != nil {
+		return "", err
+	}
+	ach, err := s.Achievement(ctx, req.AchievementID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", invalid([]*credential.ValidationError{{Field: "achievementId", Reason: fmt.Sprintf("no achievement %q", req.AchievementID)}})
 	} else if err != nil {
-		return fmt.Errorf("issue batch: %w", err)
+		return "", fmt.Errorf("issue batch: %w", err)
 	}
 	if req.ProfileID != "" {
 		if _, err := s.Profile(ctx, req.ProfileID); errors.Is(err, store.ErrNotFound) {
-			return invalid([]*credential.ValidationError{{Field: "profileId", Reason: fmt.Sprintf("no issuer profile %q", req.ProfileID)}})
+			return "", invalid([]*credential.ValidationError{{Field: "profileId", Reason: fmt.Sprintf("no issuer profile %q", req.ProfileID)}})
 		} else if err != nil {
-			return fmt.Errorf("issue batch: %w", err)
+			return "", fmt.Errorf("issue batch: %w", err)
 		}
+		return req.ProfileID, nil
 	}
-	return nil
+	if ach.ProfileID != "" {
+		return ach.ProfileID, nil
+	}
+	return DefaultProfileID, nil
 }
 
 // rowRequest merges the shared fields and a row into one IssueRequest. The

@@ -2,6 +2,8 @@ package issuer
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime"
@@ -203,6 +205,118 @@ func TestIssueBatchStopsWhenStorageFails(t *testing.T) {
 			t.Errorf("row %d has neither id nor error", i)
 		case i == 0 && it.Error.Code != RowInvalid, i > 0 && it.Error.Code != RowNotAttempted:
 			t.Errorf("row %d: error code %q", i, it.Error.Code)
+		}
+	}
+}
+
+// TestIssueBatchIdempotent sends the same batch again, and concurrently:
+// nothing is issued twice; the rows issued before report their credential
+// ids as existing. An explicit idempotency key wins over the row's content,
+// a changed row without one is a new credential, and a row that failed is
+// issued once fixed.
+func TestIssueBatchIdempotent(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	req := BatchRequest{AchievementID: a.ID, Format: FormatJWT}
+	for i := range 12 {
+		req.Rows = append(req.Rows, BatchRow{Recipient: Recipient{Email: fmt.Sprintf("attendee-%d@example.org", i)}})
+	}
+	req.Rows[4].Recipient.Email = "not-an-email"
+	req.Rows[7].IdempotencyKey = "ticket-7"
+	first, err := s.IssueBatch(ctx, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Issued != 11 || first.Existing != 0 || first.Failed != 1 {
+		t.Fatalf("first run: issued %d, existing %d, failed %d", first.Issued, first.Existing, first.Failed)
+	}
+	total := func() int {
+		t.Helper()
+		page, err := s.Credentials(ctx, ListQuery{AchievementID: a.ID, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return page.Total
+	}
+	// The same file again, three times at once, with addresses in another
+	// case: every valid row reports the first run's credential.
+	again := req
+	again.Rows = append([]BatchRow(nil), req.Rows...)
+	again.Rows[0].Recipient.Email = "ATTENDEE-0@example.org"
+	var wg sync.WaitGroup
+	results := make([]BatchResult, 3)
+	for i := range results {
+		wg.Go(func() {
+			var err error
+			if results[i], err = s.IssueBatch(ctx, again, nil); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, res := range results {
+		if res.Issued != 11 || res.Existing != 11 || res.Failed != 1 {
+			t.Errorf("again: issued %d, existing %d, failed %d; want 11, 11, 1", res.Issued, res.Existing, res.Failed)
+		}
+		for i, it := range res.Items {
+			if it.ID != first.Items[i].ID || (it.ID != "") != it.Existing {
+				t.Errorf("again, row %d: %+v, first run %+v", i, it, first.Items[i])
+			}
+		}
+	}
+	if n := total(); n != 11 {
+		t.Fatalf("%d credentials after sending the batch again, want 11", n)
+	}
+	// Row 7 keeps its key while its content changes: still the same
+	// credential. Row 8 changes without a key: a new credential. Row 4,
+	// fixed, is issued.
+	changed := req
+	changed.Rows = append([]BatchRow(nil), req.Rows...)
+	changed.Rows[7].Name = "Speaker"
+	changed.Rows[8].Name = "Speaker"
+	changed.Rows[4].Recipient.Email = "fixed@example.org"
+	res, err := s.IssueBatch(ctx, changed, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Items[7].ID != first.Items[7].ID || !res.Items[7].Existing {
+		t.Errorf("row 7 with its key: %+v, want %s", res.Items[7], first.Items[7].ID)
+	}
+	if res.Items[8].ID == first.Items[8].ID || res.Items[8].Existing || res.Items[4].ID == "" || res.Items[4].Existing {
+		t.Errorf("changed row 8 %+v, fixed row 4 %+v", res.Items[8], res.Items[4])
+	}
+	if n := total(); n != 13 {
+		t.Errorf("%d credentials, want 13", n)
+	}
+	// Too long a key refuses the batch.
+	long := req
+	long.Rows = []BatchRow{{Recipient: Recipient{Email: "x@example.org"}, IdempotencyKey: strings.Repeat("k", MaxIdempotencyKey+1)}}
+	if _, err := s.IssueBatch(ctx, long, nil); !errors.Is(err, ErrInvalid) {
+		t.Errorf("long key: %v", err)
+	}
+}
+
+// TestIssueBatchResumesClaimedRow checks the row whose key was claimed by
+// a request that stopped before storing its credential (a crash): the next
+// request issues it under the recorded id, once.
+func TestIssueBatchResumesClaimedRow(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	a := newAchievement(t, s)
+	ctx := context.Background()
+	req := BatchRequest{AchievementID: a.ID, Rows: []BatchRow{{Recipient: Recipient{Email: "crash@example.org"}}}}
+	const recorded = "urn:uuid:01940000-0000-7000-8000-000000000001"
+	h := sha256.Sum256([]byte(DefaultProfileID + "\x00" + req.idempotencyKey(req.Rows[0])))
+	if err := s.cfg.Store.Create(ctx, collBatchRows, hex.EncodeToString(h[:]), []byte(`{"credentialId":"`+recorded+`"}`)); err != nil {
+		t.Fatal(err)
+	}
+	for i, wantExisting := range []bool{false, true} {
+		res, err := s.IssueBatch(ctx, req, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if it := res.Items[0]; it.ID != recorded || it.Existing != wantExisting {
+			t.Errorf("run %d: %+v, want %s, existing %v", i, it, recorded, wantExisting)
 		}
 	}
 }

@@ -319,9 +319,7 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 			bad("recipient.did", "is not a valid DID")
 		}
 	case r.Recipient.URL != "":
-		if !isHTTPURL(r.Recipient.URL) {
-			bad("recipient.url", "must be an absolute http(s) URL")
-		}
+		p = appendIf(p, checkURL("recipient.url", r.Recipient.URL, ""))
 	}
 	if n := r.Recipient.Name; utf8.RuneCountInString(n) > MaxRecipientName || strings.TrimSpace(n) != n ||
 		strings.ContainsFunc(n, unicode.IsControl) || !utf8.ValidString(n) {
@@ -354,8 +352,8 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 		if len(e.Type) == 0 {
 			e.Type = []string{credential.TypeEvidence}
 		}
-		if e.ID != "" && !isHTTPURL(e.ID) && !strings.HasPrefix(e.ID, "data:") {
-			bad(fmt.Sprintf("evidence[%d].id", i), "must be an http(s) URL or a data: URI")
+		if e.ID != "" {
+			p = appendIf(p, checkURL(fmt.Sprintf("evidence[%d].id", i), e.ID, "data:"))
 		}
 		if e.ID == "" && e.Narrative == "" && e.Name == "" {
 			bad(fmt.Sprintf("evidence[%d]", i), "needs an id, a narrative or a name")
@@ -365,6 +363,7 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 		if len(r.Results[i].Type) == 0 {
 			r.Results[i].Type = []string{credential.TypeResult}
 		}
+		p = append(p, checkAlignments(fmt.Sprintf("results[%d].alignment", i), r.Results[i].Alignment)...)
 	}
 	if r.StatusPurpose != "" && !validPurpose(r.StatusPurpose) {
 		bad("statusPurpose", `must be "revocation" or "suspension"`)
@@ -483,7 +482,7 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	case FormatLDP:
 		signed, err := s.cfg.DI.Sign(ctx, doc, signer.Key, di.Options{VerificationMethod: signer.VerificationMethod, Created: now})
 		if err != nil {
-			return Issued{}, fmt.Errorf("issue: %w", err)
+			return Issued{}, unsignable(err)
 		}
 		raw, err = json.Marshal(signed)
 		if err != nil {
@@ -492,7 +491,7 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	case FormatJWT:
 		tok, err := jose.SignCredential(doc, signer.Key, signer.VerificationMethod, jose.SignOptions{})
 		if err != nil {
-			return Issued{}, fmt.Errorf("issue: %w", err)
+			return Issued{}, unsignable(err)
 		}
 		raw, _ = json.Marshal(tok)
 	}
@@ -507,11 +506,27 @@ func (s *Service) Issue(ctx context.Context, req IssueRequest) (Issued, error) {
 	return rec, nil
 }
 
+// unsignable is the error of a credential the issuer built but could not
+// sign. Its cause is the credential's content (a value canonicalization
+// refuses), so it is the request's problem (ErrInvalid) and, in a batch,
+// the row's alone; the public reason keeps the cause's detail out.
+func unsignable(err error) error {
+	return fmt.Errorf("issue: sign: %w", errors.Join(ErrInvalid,
+		&credential.ValidationError{Field: "credential", Reason: "cannot be signed as built (a value is not valid in its place)"},
+		err))
+}
+
 // check runs the structural OB checks and the OB JSON Schema on a credential
 // before it is signed, so the issuer never signs a non-conforming badge.
 func (s *Service) check(ctx context.Context, doc map[string]any) error {
 	if err := credential.Validate(doc); err != nil {
 		return fmt.Errorf("issue: built credential fails OB checks: %w", err)
+	}
+	// Achievements and profiles stored before their IRIs were checked on
+	// input may still hold one that cannot be signed: refuse the
+	// credential, naming the member, rather than fail in signing.
+	if p := credential.CheckIRIs(doc); len(p) > 0 {
+		return invalid(p)
 	}
 	if err := s.cfg.Schema.Validate(ctx, doc); err != nil {
 		var se *credential.SchemaError

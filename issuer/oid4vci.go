@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -1579,10 +1580,16 @@ func (o *OID4VCI) checkProofs(ctx context.Context, sc scope, req oid4vci.Credent
 			}
 			return nil, err
 		}
-		if keysSeen[pr.HolderDID+" "+pr.KeyID] {
+		// Compare the resolved keys, not kid strings: kid "did#frag", the
+		// bare DID and a did:jwk of the same key name one key.
+		der, err := x509.MarshalPKIXPublicKey(pr.Key)
+		if err != nil {
+			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs.jwt[%d]: unsupported key type", i)
+		}
+		if keysSeen[string(der)] {
 			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs.jwt[%d] repeats a key: give one proof per key", i)
 		}
-		keysSeen[pr.HolderDID+" "+pr.KeyID] = true
+		keysSeen[string(der)] = true
 		if sc.Recipient.DID != "" && pr.HolderDID != sc.Recipient.DID {
 			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "the badge was awarded to another DID: prove control of a key of that DID")
 		}

@@ -385,6 +385,23 @@ func TestOID4VCICredentialErrors(t *testing.T) {
 		_, err := f.vci.Credential(ctx, newToken(t, OfferRequest{}), f.credentialRequest(configID, h.proof(t, vciIssuer, n, f.clock.Now()), h.proof(t, vciIssuer, n, f.clock.Now())))
 		wantCode(t, err, oid4vci.CodeInvalidProof)
 	})
+	t.Run("fail/same key under two kids in a batch", func(t *testing.T) {
+		// kid "did#frag", the bare DID and a did:jwk of the same key all
+		// name one key: the batch must not issue it two credentials.
+		bare := holder{key: h.key, did: h.did, kid: h.did}
+		jwkDID, err := did.JWKDID(h.key.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		asJWK := holder{key: h.key, did: jwkDID, kid: jwkDID + "#0"}
+		for name, other := range map[string]holder{"bare DID": bare, "did:jwk": asJWK} {
+			n := f.nonce(t)
+			_, err := f.vci.Credential(ctx, newToken(t, OfferRequest{}), f.credentialRequest(configID, h.proof(t, vciIssuer, n, f.clock.Now()), other.proof(t, vciIssuer, n, f.clock.Now())))
+			if e := (*oid4vci.Error)(nil); !errors.As(err, &e) || e.Code != oid4vci.CodeInvalidProof || !strings.Contains(e.Description, "repeats a key") {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	})
 	t.Run("fail/encryption requested", func(t *testing.T) {
 		r := f.credentialRequest(configID, h.proof(t, vciIssuer, f.nonce(t), f.clock.Now()))
 		r.ResponseEncryption = json.RawMessage(`{"jwk":{},"enc":"A128GCM"}`)

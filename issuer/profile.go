@@ -87,8 +87,8 @@ func (in *ProfileInput) Validate() error {
 	if strings.TrimSpace(in.Name) == "" {
 		p = append(p, &credential.ValidationError{Field: "name", Reason: "is required"})
 	}
-	if in.URL != "" && !isHTTPURL(in.URL) {
-		p = append(p, &credential.ValidationError{Field: "url", Reason: "must be an absolute http(s) URL"})
+	if in.URL != "" {
+		p = appendIf(p, checkURL("url", in.URL, ""))
 	}
 	if in.Email != "" {
 		if _, err := mail.ParseAddress(in.Email); err != nil {
@@ -234,8 +234,33 @@ func (s *Service) issuerObject(p Profile, issuerDID string) credential.Profile {
 		Email: p.Email, Phone: p.Phone, Description: p.Description, Image: p.Image}
 }
 
+// isHTTPURL reports whether s is an absolute http(s) URL that can be
+// signed as an IRI (credential.ValidIRI).
 func isHTTPURL(s string) bool {
-	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > len("https://") && !strings.ContainsAny(s, " \t\n")
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > len("https://") && credential.ValidIRI(s)
+}
+
+// checkURL reports field unless s is an http(s) URL, or (with dataPrefix
+// set) a data: URI starting with it, that can be signed as an IRI. The
+// reason names the forbidden character when that is the problem.
+func checkURL(field, s, dataPrefix string) *credential.ValidationError {
+	want := "must be an absolute http(s) URL"
+	if dataPrefix != "" {
+		want = "must be an http(s) URL or a " + dataPrefix + " URI"
+	}
+	ok := strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || dataPrefix != "" && strings.HasPrefix(s, dataPrefix)
+	if !ok || s == "https://" || s == "http://" {
+		return &credential.ValidationError{Field: field, Reason: want}
+	}
+	return credential.CheckIRI(field, s)
+}
+
+// appendIf appends ve when it is not nil.
+func appendIf(p []*credential.ValidationError, ve *credential.ValidationError) []*credential.ValidationError {
+	if ve != nil {
+		p = append(p, ve)
+	}
+	return p
 }
 
 func checkImage(field string, img *credential.Image) []*credential.ValidationError {
@@ -243,9 +268,7 @@ func checkImage(field string, img *credential.Image) []*credential.ValidationErr
 		return nil
 	}
 	var p []*credential.ValidationError
-	if !isHTTPURL(img.ID) && !strings.HasPrefix(img.ID, "data:image/") {
-		p = append(p, &credential.ValidationError{Field: field + ".id", Reason: "must be an http(s) URL or a data:image/ URI"})
-	}
+	p = appendIf(p, checkURL(field+".id", img.ID, "data:image/"))
 	if img.Type != "" && img.Type != credential.TypeImage {
 		p = append(p, &credential.ValidationError{Field: field + ".type", Reason: `must be "Image"`})
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -533,6 +534,52 @@ func (s *Service) invalidateList(listID string) {
 	if s.cfg.OnStatusChange != nil {
 		s.cfg.OnStatusChange(s.listURL(listID))
 	}
+}
+
+var _ status.LocalLists = (*Service)(nil)
+
+// listIDOf returns the ID of the status list this issuer publishes at url.
+func (s *Service) listIDOf(url string) (string, bool) {
+	id, ok := strings.CutPrefix(url, s.cfg.PublicURL+"/status/")
+	if !ok || id == "" || strings.ContainsAny(id, "/?#%") {
+		return "", false
+	}
+	return id, true
+}
+
+// StatusListVersion returns the version of the bits of the list this
+// issuer publishes at url (status.LocalLists): the node's own verifier
+// asks it on every check, so it never trusts a cached copy older than the
+// store, whichever node changed the list.
+func (s *Service) StatusListVersion(ctx context.Context, url string) (uint64, bool, error) {
+	id, ok := s.listIDOf(url)
+	if !ok {
+		return 0, false, nil
+	}
+	_, _, version, err := s.cfg.Store.ListInfo(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, false, nil
+	} else if err != nil {
+		return 0, false, fmt.Errorf("status list %s version: %w", id, err)
+	}
+	return version, true, nil
+}
+
+// LocalStatusList returns the signed list credential (VC-JWT, the cheaper
+// to verify) this issuer publishes at url, read from the store rather than
+// fetched over HTTP (status.LocalLists).
+func (s *Service) LocalStatusList(ctx context.Context, url string) ([]byte, uint64, bool, error) {
+	id, ok := s.listIDOf(url)
+	if !ok {
+		return nil, 0, false, nil
+	}
+	doc, err := s.StatusListCredential(ctx, id, ListFormatJWT)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, false, nil
+	} else if err != nil {
+		return nil, 0, false, err
+	}
+	return doc.Body, doc.Version, true, nil
 }
 
 // Formats a status list credential can be served in.

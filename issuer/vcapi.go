@@ -84,6 +84,7 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 			}
 		}
 	}
+	p = append(p, credential.CheckIRIs(doc)...)
 	if err := invalid(p); err != nil {
 		return nil, err
 	}

@@ -26,6 +26,10 @@ type bitList struct {
 	bits       []byte
 	validFrom  time.Time // zero: none
 	validUntil time.Time // zero: none
+	// local lists came from CheckerConfig.Local, with the version of
+	// their bits.
+	local   bool
+	version uint64
 }
 
 // listShape names what differs between the two bitstring methods.
@@ -46,12 +50,24 @@ func (c *Checker) loadBitstring(ctx context.Context, k kind, u string) (any, int
 	if err := checkURL(u); err != nil {
 		return nil, 0, time.Time{}, err
 	}
-	if c.cfg.Fetch == nil {
-		return nil, 0, time.Time{}, fail(CodeRetrieval, u, "fetch %s: no Fetch configured", u)
+	var (
+		raw     []byte
+		local   bool
+		version uint64
+		err     error
+	)
+	if c.cfg.Local != nil {
+		if raw, version, local, err = c.cfg.Local.LocalStatusList(ctx, u); err != nil {
+			return nil, 0, time.Time{}, fail(CodeRetrieval, u, "status list %s from the store: %w", u, err)
+		}
 	}
-	raw, _, err := c.cfg.Fetch(ctx, u, acceptList)
-	if err != nil {
-		return nil, 0, time.Time{}, fail(CodeRetrieval, u, "fetch %s: %w", u, err)
+	if !local {
+		if c.cfg.Fetch == nil {
+			return nil, 0, time.Time{}, fail(CodeRetrieval, u, "fetch %s: no Fetch configured", u)
+		}
+		if raw, _, err = c.cfg.Fetch(ctx, u, acceptList); err != nil {
+			return nil, 0, time.Time{}, fail(CodeRetrieval, u, "fetch %s: %w", u, err)
+		}
 	}
 	if c.cfg.VerifyList == nil {
 		return nil, 0, time.Time{}, fail(CodeVerification, u, "status list %s: no VerifyList configured", u)
@@ -67,6 +83,7 @@ func (c *Checker) loadBitstring(ctx context.Context, k kind, u string) (any, int
 	if issuer != "" {
 		l.issuer = issuer
 	}
+	l.local, l.version = local, version
 	if l.issuer == "" {
 		return nil, 0, time.Time{}, fail(CodeVerification, u, "status list %s has no issuer", u)
 	}

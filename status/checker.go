@@ -47,6 +47,25 @@ type CheckerConfig struct {
 	ClockSkew time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Local, when set, serves the lists this node publishes from its own
+	// store rather than over HTTP, and its cached copy of such a list is
+	// used only while the list's version is unchanged: a node never
+	// answers from a stale copy of a list it serves itself, also when
+	// another node sharing the store changed it.
+	Local LocalLists
+}
+
+// LocalLists are the status lists a node publishes itself (the issuer
+// implements it). ok is false for a URL that is not one of them, which is
+// then fetched over HTTP.
+type LocalLists interface {
+	// StatusListVersion returns the version of the list at url: a number
+	// that changes whenever one of its bits does. It must be cheap; it is
+	// asked on every check.
+	StatusListVersion(ctx context.Context, url string) (version uint64, ok bool, err error)
+	// LocalStatusList returns the signed status list credential at url (as
+	// Fetch would) and the version its bits have.
+	LocalStatusList(ctx context.Context, url string) (raw []byte, version uint64, ok bool, err error)
 }
 
 // Checker checks credentialStatus entries against their status lists,
@@ -201,6 +220,16 @@ func (c *Checker) checkBitstring(ctx context.Context, cred, entry map[string]any
 		return failf(CodeRetrieval, "status list %s: %w", info.url, err)
 	}
 	l := v.(*bitList)
+	if l.local {
+		// The list is this node's: a copy of an older version is stale.
+		if ver, ok, verr := c.cfg.Local.StatusListVersion(ctx, info.url); verr == nil && ok && ver != l.version {
+			c.cache.forget(info.url)
+			if v, err = c.cache.get(ctx, cacheKey{k, info.url}); err != nil {
+				return failf(CodeRetrieval, "status list %s: %w", info.url, err)
+			}
+			l = v.(*bitList)
+		}
+	}
 
 	// Trust in the list's issuer is the verifier's policy (§3.2 step 2
 	// and the Recommendation's security considerations); ours is that the

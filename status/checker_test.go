@@ -726,3 +726,75 @@ func TestRevocationList(t *testing.T) {
 		}
 	})
 }
+
+// localLists is a LocalLists serving the lists of a server with a version
+// per list, counting the full loads.
+type localLists struct {
+	srv     *server
+	mu      sync.Mutex
+	version map[string]uint64
+	loads   int
+}
+
+func (l *localLists) set(url string, body []byte) {
+	l.srv.put(url, body)
+	l.mu.Lock()
+	l.version[url]++
+	l.mu.Unlock()
+}
+
+func (l *localLists) StatusListVersion(_ context.Context, url string) (uint64, bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	v, ok := l.version[url]
+	return v, ok, nil
+}
+
+func (l *localLists) LocalStatusList(ctx context.Context, url string) ([]byte, uint64, bool, error) {
+	l.mu.Lock()
+	v, ok := l.version[url]
+	l.loads++
+	l.mu.Unlock()
+	if !ok {
+		return nil, 0, false, nil
+	}
+	b, _, err := l.srv.Fetch(ctx, url, "")
+	return b, v, true, err
+}
+
+// TestLocalListsNeverStale checks that a list the node publishes itself is
+// read from its store and that a cached copy is dropped as soon as the
+// list's version changes, well within the TTL (the second node of a
+// cluster, which did not make the change, included); lists of others still
+// come over Fetch and stay cached for the TTL.
+func TestLocalListsNeverStale(t *testing.T) {
+	t.Parallel()
+	srv, clk := newServer(), newClock()
+	remote := newServer()
+	local := &localLists{srv: srv, version: map[string]uint64{}}
+	local.set(listURL, listDoc(t, listURL, "revocation", bitsWith(t, status.MinEntries)))
+	const otherURL = "https://other.example/status/1"
+	remote.put(otherURL, listDoc(t, otherURL, "revocation", bitsWith(t, status.MinEntries)))
+	c := status.NewChecker(status.CheckerConfig{Fetch: remote.Fetch, VerifyList: fakeVerify, Now: clk.Now, Local: local, TTL: time.Hour})
+	e := entryWith("42", nil)
+	for range 3 {
+		if _, err := c.CheckStatus(context.Background(), cred(e), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if local.loads != 1 || remote.count(listURL) != 0 {
+		t.Fatalf("%d local loads, %d fetches; want 1 and 0 (cached while unchanged)", local.loads, remote.count(listURL))
+	}
+	local.set(listURL, listDoc(t, listURL, "revocation", bitsWith(t, status.MinEntries, 42)))
+	if _, err := c.CheckStatus(context.Background(), cred(e), e); !errors.Is(err, status.ErrRevoked) {
+		t.Fatalf("right after the change: %v, want ErrRevoked", err)
+	}
+	other := entryWith("42", func(m map[string]any) { m["statusListCredential"] = otherURL })
+	if _, err := c.CheckStatus(context.Background(), cred(other), other); err != nil {
+		t.Fatal(err)
+	}
+	remote.put(otherURL, listDoc(t, otherURL, "revocation", bitsWith(t, status.MinEntries, 42)))
+	if _, err := c.CheckStatus(context.Background(), cred(other), other); err != nil || remote.count(otherURL) != 1 {
+		t.Errorf("another issuer's list: %v after %d fetches, want the cached copy", err, remote.count(otherURL))
+	}
+}

@@ -33,7 +33,10 @@ type RequestStore interface {
 const (
 	RequestPending  = "pending"
 	RequestVerified = "verified"
-	RequestFailed   = "failed"
+	// RequestFailed is no longer set: a response that does not verify
+	// leaves the request pending (see Respond). Requests stored by earlier
+	// versions may carry it.
+	RequestFailed = "failed"
 	// RequestExpired is shown for a pending request past its expiry.
 	RequestExpired = "expired"
 )
@@ -96,8 +99,15 @@ func NewOID4VP(cfg OID4VPConfig) (*OID4VPService, error) {
 
 const (
 	collVPRequests = "oid4vp-requests"
+	collVPAttempts = "oid4vp-attempts"
 	tokenVPAnswer  = "oid4vp-answer"
 )
+
+// MaxAttempts is how many responses that did not verify (a wallet's error
+// post, a presentation that failed, junk) are recorded per request for the
+// verifier to see; later ones are answered but not recorded, so whoever
+// saw the QR code cannot fill the store.
+const MaxAttempts = 10
 
 // PresentationRequestInput asks for Open Badges credentials.
 type PresentationRequestInput struct {
@@ -119,8 +129,11 @@ type PresentationRequest struct {
 	RequestURI string               `json:"requestUri"`
 	Link       string               `json:"link"`
 	Request    oid4vp.RequestObject `json:"request"`
-	// Result is set once the wallet answered.
+	// Result is set once a response verified.
 	Result *PresentationResult `json:"result,omitempty"`
+	// Attempts are the responses that did not verify, in arrival order (at
+	// most MaxAttempts): they leave the request open.
+	Attempts []PresentationResult `json:"attempts,omitempty"`
 }
 
 // PresentationResult is the verification of a wallet's response.
@@ -212,10 +225,46 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 // past its expiry) and result.
 func (s *OID4VPService) Request(ctx context.Context, id string) (PresentationRequest, error) {
 	r, err := s.load(ctx, id)
-	if err == nil && r.Status == RequestPending && !s.cfg.Now().Before(r.Expires) {
+	if err != nil {
+		return r, err
+	}
+	if r.Status == RequestPending && !s.cfg.Now().Before(r.Expires) {
 		r.Status = RequestExpired
 	}
-	return r, err
+	for n := range MaxAttempts {
+		raw, err := s.cfg.Store.Get(ctx, collVPAttempts, attemptKey(id, n))
+		if errors.Is(err, store.ErrNotFound) {
+			break
+		} else if err != nil {
+			return r, fmt.Errorf("presentation request %s: attempts: %w", id, err)
+		}
+		var a PresentationResult
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return r, fmt.Errorf("presentation request %s: attempt %d: %w", id, n, err)
+		}
+		r.Attempts = append(r.Attempts, a)
+	}
+	return r, nil
+}
+
+func attemptKey(id string, n int) string { return fmt.Sprintf("%s.%02d", id, n) }
+
+// recordAttempt keeps a response that did not verify in the first free of
+// the request's MaxAttempts slots; each slot is created once (atomic
+// create-if-absent), so concurrent responses never overwrite one another
+// nor the request's verified result.
+func (s *OID4VPService) recordAttempt(ctx context.Context, id string, res PresentationResult) error {
+	raw, _ := json.Marshal(res)
+	for n := range MaxAttempts {
+		err := s.cfg.Store.Create(ctx, collVPAttempts, attemptKey(id, n), raw)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("presentation response: record attempt: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s *OID4VPService) load(ctx context.Context, id string) (PresentationRequest, error) {
@@ -246,14 +295,18 @@ func (s *OID4VPService) RequestObject(ctx context.Context, id string) (*oid4vp.R
 	return &r.Request, nil
 }
 
-// Respond takes a wallet's direct_post response (§8.2): the state must be
-// the request's, the request pending and unexpired; it is then consumed
-// (single use, whatever the outcome) and every presentation of vp_token is
-// verified with challenge = nonce and domain = client_id, its credentials
-// matched against their query, and the set against credential_sets. The
-// outcome is stored and returned. A response refused before consumption
-// (unknown request, wrong state, expired, already answered, malformed) is
-// an error: *oid4vp.Error or one of the sentinels.
+// Respond takes a wallet's direct_post response (§8.2). The request must be
+// pending and unexpired; every presentation of vp_token is verified with
+// challenge = nonce and domain = client_id, its credentials matched against
+// their query, and the set against credential_sets. Only a response that
+// verifies consumes the request (single use): anyone who saw the QR code
+// can post to response_uri, so an error response (access_denied), a
+// presentation that fails, a wrong state or junk is recorded as an attempt
+// (see PresentationRequest.Attempts) and leaves the request open until it
+// expires. A verified or failed outcome is returned as a result; a response
+// refused before evaluation (unknown request, expired, already answered,
+// malformed, wrong state) is an error: *oid4vp.Error or one of the
+// sentinels.
 func (s *OID4VPService) Respond(ctx context.Context, id string, form url.Values) (PresentationResult, error) {
 	r, err := s.load(ctx, id)
 	if err != nil {
@@ -266,31 +319,57 @@ func (s *OID4VPService) Respond(ctx context.Context, id string, form url.Values)
 	if !now.Before(r.Expires) {
 		return PresentationResult{}, ErrRequestExpired
 	}
-	dp, err := oid4vp.ParseDirectPost(form)
-	if err != nil {
+	refuse := func(err error) (PresentationResult, error) {
+		var oe *oid4vp.Error
+		if errors.As(err, &oe) {
+			a := PresentationResult{Received: now.UTC(), Error: safeCode(oe.Code), Description: safeCode(oe.Description)}
+			if rerr := s.recordAttempt(ctx, id, a); rerr != nil {
+				return PresentationResult{}, rerr
+			}
+		}
 		return PresentationResult{}, err
 	}
+	dp, err := oid4vp.ParseDirectPost(form)
+	if err != nil {
+		return refuse(err)
+	}
 	if dp.State != r.Request.State {
-		return PresentationResult{}, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "state does not match the request"}
+		return refuse(&oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "state does not match the request"})
+	}
+	res := s.evaluate(ctx, &r.Request, dp)
+	res.Received = now.UTC()
+	if !res.Verified {
+		if err := s.recordAttempt(ctx, id, res); err != nil {
+			return res, err
+		}
+		s.log.InfoContext(ctx, "presentation response refused; the request stays open", "request_id", id, "error", res.Error)
+		return res, nil
 	}
 	if _, err := s.cfg.Store.TakeToken(ctx, tokenVPAnswer, id); errors.Is(err, store.ErrNotFound) {
 		return PresentationResult{}, ErrRequestAnswered
 	} else if err != nil {
 		return PresentationResult{}, fmt.Errorf("presentation response: %w", err)
 	}
-	res := s.evaluate(ctx, &r.Request, dp)
-	res.Received = now.UTC()
 	r.Result = &res
-	r.Status = RequestFailed
-	if res.Verified {
-		r.Status = RequestVerified
-	}
+	r.Status = RequestVerified
 	raw, _ := json.Marshal(r)
 	if err := s.cfg.Store.Put(ctx, collVPRequests, id, raw); err != nil {
 		return res, fmt.Errorf("presentation response: %w", err)
 	}
 	s.log.InfoContext(ctx, "presentation response verified", "request_id", id, "verified", res.Verified, "error", res.Error)
 	return res, nil
+}
+
+// Refused records a response the edge refused before Respond could read
+// it (not a form, say) as an attempt of request id, when the request is
+// pending and unexpired; it leaves the request open. Unknown, answered and
+// expired requests are left alone.
+func (s *OID4VPService) Refused(ctx context.Context, id string, e *oid4vp.Error) error {
+	r, err := s.load(ctx, id)
+	if err != nil || r.Status != RequestPending || !s.cfg.Now().Before(r.Expires) {
+		return nil
+	}
+	return s.recordAttempt(ctx, id, PresentationResult{Received: s.cfg.Now().UTC(), Error: safeCode(e.Code), Description: safeCode(e.Description)})
 }
 
 func (s *OID4VPService) evaluate(ctx context.Context, req *oid4vp.RequestObject, dp *oid4vp.DirectPost) PresentationResult {

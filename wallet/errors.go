@@ -18,9 +18,13 @@ var (
 	// ErrBadCredentials reports a sign-in with an unknown email address or
 	// a wrong password; which of the two is not said.
 	ErrBadCredentials = errors.New("wrong email address or password")
-	// ErrEmailTaken reports a sign-up with an email address that already
-	// has a wallet.
+	// ErrEmailTaken reports the confirmation of a sign-up whose address got
+	// a wallet meanwhile (only the mailbox owner, who holds the link, can
+	// learn it; SignUp itself never tells).
 	ErrEmailTaken = errors.New("a wallet already exists for this email address")
+	// ErrVerificationInvalid reports a sign-up confirmation whose token is
+	// unknown, used or expired.
+	ErrVerificationInvalid = errors.New("the confirmation link is unknown, used or expired: sign up again")
 	// ErrRateLimited reports too many attempts; the error is a
 	// *RateLimitError saying when to retry.
 	ErrRateLimited = errors.New("too many attempts")

@@ -105,11 +105,11 @@ func (c *Credentials) validate() error {
 
 // limit applies the sign-in limits for ip and, when set, email.
 func (s *Service) limit(ip, email string) error {
-	if ok, wait := s.byIP.allow("ip:" + ip); !ok {
+	if ok, wait := s.byIP.Allow("ip:" + ip); !ok {
 		return &RateLimitError{RetryAfter: wait}
 	}
 	if email != "" {
-		if ok, wait := s.byEmail.allow("email:" + emailKey(email)); !ok {
+		if ok, wait := s.byEmail.Allow("email:" + emailKey(email)); !ok {
 			return &RateLimitError{RetryAfter: wait}
 		}
 	}
@@ -128,43 +128,111 @@ func (s *Service) hash(ctx context.Context, f func()) error {
 	return nil
 }
 
-// SignUp creates a holder with a did:key (Ed25519) holder DID and returns
-// it. The per-IP sign-in limit applies. An address already in use is
-// ErrEmailTaken.
-func (s *Service) SignUp(ctx context.Context, c Credentials) (Holder, error) {
+// Mailer delivers the mail that confirms a sign-up. Send is called once
+// per sign-up, synchronously; the body holds a secret link, so a Mailer
+// must not log it.
+type Mailer interface {
+	SendMail(ctx context.Context, to, subject, body string) error
+}
+
+// signUpRecord is a sign-up waiting for its confirmation link, kept as a
+// single-use token.
+type signUpRecord struct {
+	Email        string    `json:"email"`
+	PasswordHash string    `json:"passwordHash"`
+	Created      time.Time `json:"created"`
+}
+
+// SignUpPath is the path of the sign-up confirmation link; its token query
+// parameter is the secret.
+const SignUpPath = "/wallet/v1/signup/verify"
+
+// SignUp starts a sign-up: it mails a confirmation link (valid for
+// SignUpTTL) to the address, and the wallet exists only once the link is
+// followed (VerifySignUp), so nobody can hold an address they cannot read.
+// The answer is the same whether or not the address already has a wallet,
+// and takes as long (the password is hashed either way): an address that
+// has one gets a mail saying so instead of a link. The per-IP sign-in limit
+// applies; invalid input is ErrInvalid.
+func (s *Service) SignUp(ctx context.Context, c Credentials) error {
 	if err := s.limit(c.ClientIP, ""); err != nil {
-		return Holder{}, err
+		return err
 	}
 	if err := c.validate(); err != nil {
-		return Holder{}, err
+		return err
 	}
-	if _, err := s.cfg.Store.Get(ctx, collEmails, emailKey(c.Email)); err == nil {
-		return Holder{}, ErrEmailTaken
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return Holder{}, fmt.Errorf("sign up: %w", err)
+	rec := signUpRecord{Email: c.Email, Created: s.now()}
+	if err := s.hash(ctx, func() { rec.PasswordHash = hashPassword(c.Password, s.cfg.Argon2) }); err != nil {
+		return err
 	}
-	now := s.now()
-	h := holderRecord{Holder: Holder{ID: uuid.Must(uuid.NewV7()).String(), Email: c.Email, Created: now}}
-	if err := s.hash(ctx, func() { h.PasswordHash = hashPassword(c.Password, s.cfg.Argon2) }); err != nil {
-		return Holder{}, err
+	_, err := s.cfg.Store.Get(ctx, collEmails, emailKey(c.Email))
+	switch {
+	case err == nil:
+		return s.mail(ctx, c.Email, "Your Accolade wallet",
+			"Someone, perhaps you, asked to create an Accolade wallet for this address at "+s.cfg.PublicURL+
+				".\r\nThis address already has a wallet: sign in with its password. If it was not you, ignore this mail.")
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("sign up: %w", err)
 	}
+	tok := randomToken()
+	raw, _ := json.Marshal(rec)
+	if err := s.cfg.Store.PutToken(ctx, tokenSignUp, s.secrets.Sum("signup", tok), raw, s.cfg.SignUpTTL); err != nil {
+		return fmt.Errorf("sign up: %w", err)
+	}
+	link := s.cfg.PublicURL + SignUpPath + "?token=" + tok
+	return s.mail(ctx, c.Email, "Confirm your Accolade wallet",
+		"Open this link to confirm your address and create your Accolade wallet at "+s.cfg.PublicURL+":\r\n\r\n"+link+
+			"\r\n\r\nThe link works once, for "+s.cfg.SignUpTTL.String()+". If you did not sign up, ignore this mail.")
+}
+
+func (s *Service) mail(ctx context.Context, to, subject, body string) error {
+	if s.cfg.Mailer == nil {
+		s.log.WarnContext(ctx, "sign-up mail not sent: no mailer configured")
+		return nil
+	}
+	if err := s.cfg.Mailer.SendMail(ctx, to, subject, body); err != nil {
+		return fmt.Errorf("sign up: mail: %w", err)
+	}
+	return nil
+}
+
+// VerifySignUp follows a sign-up confirmation link: it creates the holder,
+// with a did:key (Ed25519) holder DID, and returns it. The token works
+// once; an unknown, used or expired one is ErrVerificationInvalid. If the
+// address got a wallet since (two sign-ups confirmed), the second is
+// ErrEmailTaken.
+func (s *Service) VerifySignUp(ctx context.Context, token string) (Holder, error) {
+	if token == "" || len(token) > 128 {
+		return Holder{}, ErrVerificationInvalid
+	}
+	raw, err := s.cfg.Store.TakeToken(ctx, tokenSignUp, s.secrets.Sum("signup", token))
+	if errors.Is(err, store.ErrNotFound) {
+		return Holder{}, ErrVerificationInvalid
+	} else if err != nil {
+		return Holder{}, fmt.Errorf("confirm sign-up: %w", err)
+	}
+	var rec signUpRecord
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return Holder{}, fmt.Errorf("confirm sign-up: %w", err)
+	}
+	h := holderRecord{Holder: Holder{ID: uuid.Must(uuid.NewV7()).String(), Email: rec.Email, Created: s.now()}, PasswordHash: rec.PasswordHash}
 	d, err := s.newDID(h.ID, MethodKey, "", true)
 	if err != nil {
-		return Holder{}, fmt.Errorf("sign up: %w", err)
+		return Holder{}, fmt.Errorf("confirm sign-up: %w", err)
 	}
 	h.DefaultDID = d.DID.DID
 	holderRaw, _ := json.Marshal(h)
 	emailRaw, _ := json.Marshal(emailRecord{HolderID: h.ID})
 	didRaw, _ := json.Marshal(d)
 	err = s.apply(ctx, []store.Write{
-		{Collection: collEmails, ID: emailKey(c.Email), Value: emailRaw, Create: true},
+		{Collection: collEmails, ID: emailKey(rec.Email), Value: emailRaw, Create: true},
 		{Collection: collHolders, ID: h.ID, Value: holderRaw, Create: true},
 		{Collection: collDIDs + h.ID, ID: d.ID, Value: didRaw, Create: true},
 	})
 	if errors.Is(err, store.ErrConflict) {
 		return Holder{}, ErrEmailTaken
 	} else if err != nil {
-		return Holder{}, fmt.Errorf("sign up: %w", err)
+		return Holder{}, fmt.Errorf("confirm sign-up: %w", err)
 	}
 	s.log.InfoContext(ctx, "holder signed up", "holder_id", h.ID, "holder_did", h.DefaultDID)
 	return h.Holder, nil

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/internal/ratelimit"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store"
@@ -136,6 +137,12 @@ type Config struct {
 	Argon2 Argon2Params
 	// MaxCredentials caps the credentials of one holder (default 10,000).
 	MaxCredentials int
+	// Mailer sends the sign-up confirmation links. Nil drops them, with a
+	// log line: no sign-up can then be confirmed.
+	Mailer Mailer
+	// SignUpTTL is how long a sign-up confirmation link works (default
+	// 24h).
+	SignUpTTL time.Duration
 	// HTTPClient reaches issuers (OpenID4VCI) and verifiers (OpenID4VP);
 	// the cmd wiring passes a guarded client. Nil means a plain client
 	// with a 15s timeout.
@@ -151,8 +158,8 @@ type Service struct {
 	cfg     Config
 	log     *slog.Logger
 	secrets *keys.SecretHasher
-	byEmail *limiter
-	byIP    *limiter
+	byEmail *ratelimit.Limiter
+	byIP    *ratelimit.Limiter
 	// hashing bounds concurrent password hashes, each of which takes
 	// Argon2.MemoryKiB of memory.
 	hashing chan struct{}
@@ -193,6 +200,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.MaxCredentials <= 0 {
 		cfg.MaxCredentials = 10000
 	}
+	if cfg.SignUpTTL <= 0 {
+		cfg.SignUpTTL = 24 * time.Hour
+	}
 	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
 	// Session and share-link tokens are stored as keyed hashes; every node
 	// with the same KEK derives the same key.
@@ -204,8 +214,8 @@ func New(cfg Config) (*Service, error) {
 		cfg:       cfg,
 		log:       cfg.Logger.With(logctx.KeyComponent, "wallet"),
 		secrets:   secrets,
-		byEmail:   newLimiter(cfg.SignIn.PerEmail, cfg.SignIn.Window, cfg.Now),
-		byIP:      newLimiter(cfg.SignIn.PerIP, cfg.SignIn.Window, cfg.Now),
+		byEmail:   ratelimit.New(cfg.SignIn.PerEmail, cfg.SignIn.Window, cfg.Now),
+		byIP:      ratelimit.New(cfg.SignIn.PerIP, cfg.SignIn.Window, cfg.Now),
 		hashing:   make(chan struct{}, max(2, runtime.GOMAXPROCS(0))),
 		dummyHash: sync.OnceValue(func() string { return hashPassword("accolade: no such holder", cfg.Argon2) }),
 	}, nil
@@ -224,6 +234,7 @@ const (
 	collShares      = "wallet-shares"
 	collShareIndex  = "wallet-shareidx:" // + holder ID
 	tokenSession    = "wallet-session"
+	tokenSignUp     = "wallet-signup"
 
 	// secretsPurpose labels the key of the wallet's keyed hashes.
 	secretsPurpose = "accolade/wallet secrets v1"

@@ -63,6 +63,47 @@ type env struct {
 	// revoked makes the verifier report these credential ids revoked.
 	mu      sync.Mutex
 	revoked map[string]bool
+	mail    *mailbox
+}
+
+// mailbox is a wallet.Mailer keeping the mails it is given.
+type mailbox struct {
+	mu    sync.Mutex
+	mails []sentMail
+}
+
+type sentMail struct{ to, subject, body string }
+
+func (m *mailbox) SendMail(_ context.Context, to, subject, body string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.mails = append(m.mails, sentMail{to, subject, body})
+	return nil
+}
+
+// last returns the last mail sent to to.
+func (m *mailbox) last(t testing.TB, to string) sentMail {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.mails) - 1; i >= 0; i-- {
+		if m.mails[i].to == to {
+			return m.mails[i]
+		}
+	}
+	t.Fatalf("no mail to %s", to)
+	return sentMail{}
+}
+
+// confirmToken returns the token of the confirmation link in the last mail
+// to to, or "" when it has none.
+func (m *mailbox) confirmToken(t testing.TB, to string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(m.last(t, to).body, wallet.SignUpPath+"?token=")
+	if !ok {
+		return ""
+	}
+	return strings.Fields(after)[0]
 }
 
 func newEnv(t testing.TB, mod ...func(*wallet.Config)) *env {
@@ -71,7 +112,7 @@ func newEnv(t testing.TB, mod ...func(*wallet.Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{canon: di.NewFast(contexts, di.Limits{}), clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, revoked: map[string]bool{}}
+	e := &env{canon: di.NewFast(contexts, di.Limits{}), clock: &clock{t: time.Now().UTC().Truncate(time.Second)}, revoked: map[string]bool{}, mail: &mailbox{}}
 	e.v, err = verifier.New(verifier.Config{
 		Resolver:      did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
 		Canonicalizer: e.canon, Schema: credential.NewSchemaValidator(contexts), ClockSkew: time.Minute,
@@ -94,7 +135,7 @@ func newEnv(t testing.TB, mod ...func(*wallet.Config)) *env {
 	cfg := wallet.Config{
 		Store: e.st, KEK: e.kek, Verifier: wallet.VerifierFunc(e.verify), DI: &di.Signer{Canonicalizer: e.canon},
 		PublicURL: "https://wallet.example", Now: e.clock.Now, Argon2: fastArgon2,
-		SignIn: wallet.Limits{PerEmail: 100, PerIP: 1000, Window: time.Minute},
+		SignIn: wallet.Limits{PerEmail: 100, PerIP: 1000, Window: time.Minute}, Mailer: e.mail,
 	}
 	for _, m := range mod {
 		m(&cfg)
@@ -136,7 +177,10 @@ type holder struct {
 
 func (e *env) signUp(t testing.TB, email string) holder {
 	t.Helper()
-	h, err := e.w.SignUp(context.Background(), wallet.Credentials{Email: email, Password: "correct horse battery", ClientIP: "192.0.2.1"})
+	if err := e.w.SignUp(context.Background(), wallet.Credentials{Email: email, Password: "correct horse battery", ClientIP: "192.0.2.1"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.w.VerifySignUp(context.Background(), e.mail.confirmToken(t, email))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,29 +258,48 @@ func testPNG(t testing.TB) []byte {
 func TestSignUpSignInSignOut(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	h, err := e.w.SignUp(ctx, wallet.Credentials{Email: "Ada@Example.org", Password: "correct horse battery"})
+	if err := e.w.SignUp(ctx, wallet.Credentials{Email: "Ada@Example.org", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	// Until the address is confirmed there is no wallet to sign in to.
+	if _, err := e.w.SignIn(ctx, wallet.Credentials{Email: "ada@example.org", Password: "correct horse battery"}); !errors.Is(err, wallet.ErrBadCredentials) {
+		t.Fatalf("sign-in before confirmation: %v", err)
+	}
+	tok := e.mail.confirmToken(t, "Ada@Example.org")
+	h, err := e.w.VerifySignUp(ctx, tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(h.DefaultDID, "did:key:z6Mk") || h.ID == "" {
+	if !strings.HasPrefix(h.DefaultDID, "did:key:z6Mk") || h.ID == "" || h.Email != "Ada@Example.org" {
 		t.Errorf("holder %+v", h)
 	}
+	// A second sign-up of the address answers as the first did; the mail
+	// says the wallet exists and carries no link.
+	if err := e.w.SignUp(ctx, wallet.Credentials{Email: "ada@example.org", Password: "another long one"}); err != nil {
+		t.Errorf("sign-up of a taken address: %v, want the same answer as a new one", err)
+	}
+	if m := e.mail.last(t, "ada@example.org"); e.mail.confirmToken(t, "ada@example.org") != "" || !strings.Contains(m.body, "already has a wallet") {
+		t.Errorf("mail to a taken address: %+v", m)
+	}
+	// An unconfirmed sign-up expires.
+	if err := e.w.SignUp(ctx, wallet.Credentials{Email: "late@example.org", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	lateTok := e.mail.confirmToken(t, "late@example.org")
+	e.clock.Add(25 * time.Hour)
 	tests := []struct {
 		name    string
 		do      func() error
 		wantErr error
 	}{
-		{"fail/email taken, other case", func() error {
-			_, err := e.w.SignUp(ctx, wallet.Credentials{Email: "ada@example.org", Password: "another long one"})
-			return err
-		}, wallet.ErrEmailTaken},
+		{"fail/link used twice", func() error { _, err := e.w.VerifySignUp(ctx, tok); return err }, wallet.ErrVerificationInvalid},
+		{"fail/link expired", func() error { _, err := e.w.VerifySignUp(ctx, lateTok); return err }, wallet.ErrVerificationInvalid},
+		{"fail/made-up link", func() error { _, err := e.w.VerifySignUp(ctx, "made-up"); return err }, wallet.ErrVerificationInvalid},
 		{"fail/short password", func() error {
-			_, err := e.w.SignUp(ctx, wallet.Credentials{Email: "b@example.org", Password: "short"})
-			return err
+			return e.w.SignUp(ctx, wallet.Credentials{Email: "b@example.org", Password: "short"})
 		}, wallet.ErrInvalid},
 		{"fail/not an email", func() error {
-			_, err := e.w.SignUp(ctx, wallet.Credentials{Email: "Bob <b@example.org>", Password: "long enough pass"})
-			return err
+			return e.w.SignUp(ctx, wallet.Credentials{Email: "Bob <b@example.org>", Password: "long enough pass"})
 		}, wallet.ErrInvalid},
 		{"fail/wrong password", func() error {
 			_, err := e.w.SignIn(ctx, wallet.Credentials{Email: "ada@example.org", Password: "wrong horse battery"})

@@ -234,18 +234,22 @@ func newContexts(cfg config.Config, cache ldcontext.Cache) (*ldcontext.Loader, e
 // status checker that fetches status lists through the guarded client and
 // verifies them with the same verifier.
 func newVerifier(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, error) {
-	v, _, err := newVerifierWithChecker(cfg, contexts, resolver)
+	v, _, err := newVerifierWithChecker(cfg, contexts, resolver, nil)
 	return v, err
 }
 
 // newVerifierWithChecker is newVerifier that also returns its status
-// checker, whose cache the issuer clears when it changes a list.
-func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver) (*verifier.Verifier, *status.Checker, error) {
+// checker, whose cache the issuer clears when it changes a list. local, when
+// not nil, serves the lists this node publishes from the store: the
+// checker then never answers from a copy older than the store, so a
+// revocation made through another node is seen at once.
+func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resolver did.Resolver, local status.LocalLists) (*verifier.Verifier, *status.Checker, error) {
 	client := newGuardedClient(cfg)
 	var v *verifier.Verifier
 	checker := status.NewChecker(status.CheckerConfig{
 		TTL:       cfg.Status.TTL,
 		ClockSkew: cfg.Verify.ClockSkew,
+		Local:     local,
 		Fetch: func(ctx context.Context, url, accept string) ([]byte, string, error) {
 			b, resp, err := httpguard.Get(ctx, client, url, accept, 4<<20)
 			ct := ""
@@ -286,6 +290,11 @@ func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resol
 var _ verifier.StatusChecker = (*status.Checker)(nil)
 
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	return openAppClock(ctx, cfg, log, time.Now)
+}
+
+// openAppClock is openApp with the clock of OpenID4VP request expiry.
+func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) (*app, error) {
 	if err := os.MkdirAll(cfg.Store.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -347,7 +356,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		_ = st.Close()
 		return nil, err
 	}
-	if a.verifier, checker, err = newVerifierWithChecker(cfg, a.contexts, a.resolver); err != nil {
+	if a.verifier, checker, err = newVerifierWithChecker(cfg, a.contexts, a.resolver, a.issuer); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
@@ -360,7 +369,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		return nil, err
 	}
 	if a.oid4vp, err = verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: a.verifier, Store: st, PublicURL: cfg.HTTP.PublicURL,
-		TTL: cfg.Wallet.PresentationTTL, Logger: log}); err != nil {
+		TTL: cfg.Wallet.PresentationTTL, Logger: log, Now: now}); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
@@ -370,8 +379,17 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 // newWallet builds the holder wallet: its keys sealed with the issuer's
 // key-encryption key, its imports checked by the credential verifier.
 func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KEK, canon di.Canonicalizer, v *verifier.Verifier) (*wallet.Service, error) {
+	var mailer issuer.Mailer = issuer.LogMailer{Logger: log}
+	if dir := cfg.OID4VCI.MailDir; dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("mail dir: %w", err)
+		}
+		mailer = issuer.DirMailer{Dir: dir}
+	}
 	return wallet.New(wallet.Config{
-		Store: st, KEK: kek, Verifier: walletVerifier(v), DI: &di.Signer{Canonicalizer: canon},
+		// Sign-up confirmation links go where the OpenID4VCI code mails go.
+		Mailer: walletMailer{mailer},
+		Store:  st, KEK: kek, Verifier: walletVerifier(v), DI: &di.Signer{Canonicalizer: canon},
 		PublicURL: cfg.HTTP.PublicURL, Logger: log,
 		SessionTTL: cfg.Wallet.SessionTTL, PresentationTTL: cfg.Wallet.PresentationTTL,
 		SignIn: wallet.Limits{PerEmail: int(cfg.Wallet.SignInPerEmail), PerIP: int(cfg.Wallet.SignInPerIP), Window: cfg.Wallet.SignInWindow},
@@ -379,6 +397,14 @@ func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KE
 		// no private or loopback addresses unless the settings allow them.
 		HTTPClient: httpguard.New(httpguard.Options{Timeout: 15 * time.Second, MaxBytes: 2 << 20, AllowLoopback: cfg.LoopbackAllowed()}),
 	})
+}
+
+// walletMailer adapts the issuer's Mailer (the mail drop, or the log) to
+// the wallet, which may not import the issuer.
+type walletMailer struct{ m issuer.Mailer }
+
+func (w walletMailer) SendMail(ctx context.Context, to, subject, body string) error {
+	return w.m.Send(ctx, issuer.Mail{To: to, Subject: subject, Body: body})
 }
 
 // walletVerifier adapts the credential verifier to the wallet, which may

@@ -38,7 +38,7 @@ func runIssueBulk(ctx context.Context, env *environment, args []string) int {
 event attendees, say. The file has a header row with the columns email, did,
 url (exactly one non-empty per row: the recipient), and optionally
 credentialName and credentialDescription, which replace the credential's
-name and description for the row. Column names are matched
+name and description for the row, and idempotencyKey. Column names are matched
 case-insensitively. Other columns (an attendee's name, company, ticket type)
 are not read, only copied to the results: a plain "name" column never
 becomes the badge's name.
@@ -49,6 +49,11 @@ after each batch. The results are written to --out as CSV: the input columns
 plus credentialId and error. A row that failed (a malformed email address,
 say) has an empty credentialId and says why in error; fix it and send it
 again. If the server stops answering, the rows not issued say so too.
+
+Running it again with the same file issues nothing twice: each row has an
+idempotency key (its idempotencyKey column, or else the hash of the
+achievement, format, recipient and the row's fields), and a row issued
+before gets the id of the credential issued then in credentialId.
 
 Exit status: 0 when every row was issued, 1 otherwise.
 
@@ -117,6 +122,10 @@ The server is --server (default: the public URL); the admin token is
 	case sum.failed > 0:
 		return fail(fmt.Errorf("%d of %d rows failed; see %s", sum.failed, total, where))
 	}
+	if sum.existing > 0 {
+		fmt.Fprintf(env.stderr, "accolade issue bulk: all %d rows issued; %d of them had been issued before, and were not issued again\n", total, sum.existing)
+		return 0
+	}
 	fmt.Fprintf(env.stderr, "accolade issue bulk: all %d rows issued\n", total)
 	return 0
 }
@@ -175,8 +184,10 @@ type bulkIssue struct {
 // bulkSummary counts the rows of a run; stopped, when not empty, is why
 // the run ended early.
 type bulkSummary struct {
-	issued, failed int
-	stopped        string
+	// issued counts rows with a credential; existing, those of them
+	// issued by an earlier run.
+	issued, existing, failed int
+	stopped                  string
 }
 
 func (b *bulkIssue) run(ctx context.Context, out, progress io.Writer) (bulkSummary, error) {
@@ -188,13 +199,13 @@ func (b *bulkIssue) run(ctx context.Context, out, progress io.Writer) (bulkSumma
 	var ignored []string
 	for _, h := range header {
 		switch strings.ToLower(strings.TrimSpace(h)) {
-		case "email", "did", "url", "credentialname", "credentialdescription":
+		case "email", "did", "url", "credentialname", "credentialdescription", "idempotencykey":
 		default:
 			ignored = append(ignored, strings.TrimSpace(h))
 		}
 	}
 	if len(ignored) > 0 {
-		fmt.Fprintf(progress, "ignoring columns %s (the columns read are email, did, url, credentialName, credentialDescription); they are copied to the results\n", strings.Join(ignored, ", "))
+		fmt.Fprintf(progress, "ignoring columns %s (the columns read are email, did, url, credentialName, credentialDescription, idempotencyKey); they are copied to the results\n", strings.Join(ignored, ", "))
 	}
 	w := csv.NewWriter(out)
 	if err := w.Write(append(slices.Clone(header), "credentialId", "error")); err != nil {
@@ -225,7 +236,9 @@ func (b *bulkIssue) run(ctx context.Context, out, progress io.Writer) (bulkSumma
 		if sum.stopped != "" {
 			ids, errs = make([]string, len(chunk)), notSent(len(chunk), "not sent: the run stopped before this row")
 		} else {
-			ids, errs, err = b.send(ctx, header, chunk)
+			var existing int
+			ids, errs, existing, err = b.send(ctx, header, chunk)
+			sum.existing += existing
 			if err != nil {
 				sum.stopped = err.Error()
 			}
@@ -249,7 +262,11 @@ func (b *bulkIssue) run(ctx context.Context, out, progress io.Writer) (bulkSumma
 		done += len(chunk)
 		if sum.stopped == "" {
 			rate := float64(done) / time.Since(start).Seconds()
-			fmt.Fprintf(progress, "%d/%d rows, %d issued, %d failed, %s/s\n", done, b.total, sum.issued, sum.failed, thousands(int(rate+0.5)))
+			again := ""
+			if sum.existing > 0 {
+				again = fmt.Sprintf(" (%d of them before)", sum.existing)
+			}
+			fmt.Fprintf(progress, "%d/%d rows, %d issued%s, %d failed, %s/s\n", done, b.total, sum.issued, again, sum.failed, thousands(int(rate+0.5)))
 		}
 	}
 	if sum.stopped != "" {
@@ -261,7 +278,13 @@ func (b *bulkIssue) run(ctx context.Context, out, progress io.Writer) (bulkSumma
 // send posts one batch as CSV and returns, per row, the credential id or
 // the error. A request the server refused or did not complete is an error,
 // with the rows' outcomes as far as they are known.
-func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) (ids, errs []string, err error) {
+func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) (ids, errs []string, existing int, err error) {
+	ids, errs, res, err := b.post(ctx, header, rows)
+	return ids, errs, res.Existing, err
+}
+
+// post is send, returning the server's result.
+func (b *bulkIssue) post(ctx context.Context, header []string, rows [][]string) (ids, errs []string, res issuer.BatchResult, err error) {
 	var body bytes.Buffer
 	cw := csv.NewWriter(&body)
 	_ = cw.Write(header)
@@ -269,7 +292,7 @@ func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) 
 	q := url.Values{"achievementId": {b.opts.achievement}, "format": {b.opts.format}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.base+"/api/v1/credentials/batch?"+q.Encode(), &body)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, res, err
 	}
 	req.Header.Set("Authorization", "Bearer "+b.token)
 	req.Header.Set("Content-Type", "text/csv; charset=utf-8")
@@ -277,15 +300,14 @@ func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) 
 	resp, err := b.http.Do(req)
 	if err != nil {
 		const msg = "outcome unknown: the batch request failed; check GET /api/v1/credentials?recipient=<recipient>"
-		return make([]string, len(rows)), notSent(len(rows), msg), fmt.Errorf("batch request: %w", err)
+		return make([]string, len(rows)), notSent(len(rows), msg), res, fmt.Errorf("batch request: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		const msg = "outcome unknown: the answer was cut off; check GET /api/v1/credentials?recipient=<recipient>"
-		return make([]string, len(rows)), notSent(len(rows), msg), fmt.Errorf("batch answer: %w", err)
+		return make([]string, len(rows)), notSent(len(rows), msg), res, fmt.Errorf("batch answer: %w", err)
 	}
-	var res issuer.BatchResult
 	if resp.StatusCode != http.StatusOK {
 		pe := &problemError{Status: resp.StatusCode}
 		var extra struct {
@@ -297,11 +319,11 @@ func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) 
 		pe.Errors = extra.Errors
 		err = pe
 		if extra.Batch == nil {
-			return make([]string, len(rows)), notSent(len(rows), "not issued: "+oneLine(pe.Error())), err
+			return make([]string, len(rows)), notSent(len(rows), "not issued: "+oneLine(pe.Error())), res, err
 		}
 		res = *extra.Batch
 	} else if err := json.Unmarshal(raw, &res); err != nil {
-		return make([]string, len(rows)), notSent(len(rows), "outcome unknown: unexpected answer"), fmt.Errorf("batch answer: %w", err)
+		return make([]string, len(rows)), notSent(len(rows), "outcome unknown: unexpected answer"), res, fmt.Errorf("batch answer: %w", err)
 	}
 	ids, errs = make([]string, len(rows)), notSent(len(rows), "outcome unknown: missing from the answer")
 	for _, it := range res.Items {
@@ -313,7 +335,7 @@ func (b *bulkIssue) send(ctx context.Context, header []string, rows [][]string) 
 			errs[it.Row] = rowErrorText(it.Error)
 		}
 	}
-	return ids, errs, err
+	return ids, errs, res, err
 }
 
 // rowErrorText is a row's error for the results CSV: its field problems,

@@ -129,6 +129,33 @@ func TestIssueBulkAgainstServer(t *testing.T) {
 			t.Errorf("row %d: credential does not verify: %v", row, res)
 		}
 	}
+
+	// Run again with the same file: nothing new is issued, and every row
+	// reports the credential issued the first time.
+	againPath := filepath.Join(t.TempDir(), "again.csv")
+	env, _, errb = testEnv(map[string]string{"ACCOLADE_DATA_DIR": dataDir})
+	code = run(context.Background(), env, []string{"issue", "bulk", "--server", s.base, "--csv", csvPath,
+		"--achievement", ach.ID, "--chunk", "500", "--out", againPath})
+	if code != 1 || !strings.Contains(errb.String(), "1200/1200 rows, 1198 issued (1198 of them before), 2 failed") {
+		t.Errorf("second run: exit %d\nstderr: %s", code, errb)
+	}
+	af, err := os.Open(againPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer af.Close()
+	again, err := csv.NewReader(af).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range out {
+		if strings.Join(again[i], ",") != strings.Join(out[i], ",") {
+			t.Fatalf("second run, line %d: %q, first run %q", i+1, again[i], out[i])
+		}
+	}
+	if code, _ := getJSON(t, s.base+"/api/v1/credentials?limit=1&achievementId="+ach.ID, token, &page); code != 200 || page.Total != rows-len(bad) {
+		t.Errorf("after the second run the server lists %d credentials, want %d", page.Total, rows-len(bad))
+	}
 }
 
 // When the server stops a batch part way (storage unavailable), the results

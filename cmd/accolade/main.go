@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // command is one subcommand.
@@ -24,6 +25,18 @@ type environment struct {
 	stdout, stderr io.Writer
 	stdin          io.Reader
 	getenv         func(string) string
+	// now is the clock of time-limited protocol state (OpenID4VP
+	// request expiry); nil means time.Now. Tests move it forward instead
+	// of sleeping.
+	now func() time.Time
+}
+
+// clock returns env.now, or time.Now.
+func (env *environment) clock() func() time.Time {
+	if env.now == nil {
+		return time.Now
+	}
+	return env.now
 }
 
 func commands() []command {

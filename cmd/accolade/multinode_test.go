@@ -322,3 +322,52 @@ func TestRedisRestartLosesNothing(t *testing.T) {
 	}
 	_ = bufio.NewReader
 }
+
+// TestMultiNodeRevocationSeenAtOnce runs two nodes on one Redis behind one
+// public URL, with a long status list ttl: after a revocation through one
+// node, the other node's verifier says revoked at once, since it reads the
+// lists it serves itself from the store instead of keeping a cached copy
+// for the ttl.
+func TestMultiNodeRevocationSeenAtOnce(t *testing.T) {
+	prefix := redisPrefix(t)
+	shared := t.TempDir()
+	const token = "multinode-revoke-token-00"
+	portA, portB := freePort(t), freePort(t)
+	vars := func(port int) map[string]string {
+		return map[string]string{
+			"ACCOLADE_ADDR": fmt.Sprintf("127.0.0.1:%d", port), "ACCOLADE_DATA_DIR": filepath.Join(t.TempDir(), "data"),
+			"ACCOLADE_STORE": testRedisURL(), "ACCOLADE_REDIS_PREFIX": prefix, "ACCOLADE_ADMIN_TOKEN": token,
+			"ACCOLADE_KEK_FILE": filepath.Join(shared, "kek"), "ACCOLADE_PUBLIC_URL": fmt.Sprintf("http://localhost:%d", portA),
+			"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true", "ACCOLADE_STATUS_TTL": "10m",
+			"ACCOLADE_LOG_LEVEL": "warn",
+		}
+	}
+	a := spawnServe(t, vars(portA))
+	b := spawnServe(t, vars(portB))
+	code, ach := request(t, "POST", a.base+"/api/v1/achievements", token, `{"name":"Revoke","description":"d","criteria":{"narrative":"n"}}`)
+	if code != 201 {
+		t.Fatalf("achievement: %d %v", code, ach)
+	}
+	for _, format := range []string{"jwt_vc", "ldp_vc"} {
+		code, rec := request(t, "POST", a.base+"/api/v1/credentials", token,
+			`{"achievementId":"`+ach["id"].(string)+`","recipient":{"email":"r@example.org"},"format":"`+format+`"}`)
+		if code != 201 {
+			t.Fatalf("issue: %d %v", code, rec)
+		}
+		body, _ := json.Marshal(map[string]any{"verifiableCredential": rec["credential"]})
+		for _, n := range []*proc{a, b} {
+			if code, out := request(t, "POST", n.base+"/credentials/verify", "", string(body)); code != 200 {
+				t.Fatalf("%s: verify at %s before revocation: %d %v", format, n.base, code, out)
+			}
+		}
+		if code, out := request(t, "POST", a.base+"/api/v1/credentials/"+rec["id"].(string)+"/revoke", token, `{"reason":"test"}`); code != 200 {
+			t.Fatalf("revoke via A: %d %v", code, out)
+		}
+		for _, n := range []*proc{b, a} {
+			code, out := request(t, "POST", n.base+"/credentials/verify", "", string(body))
+			if errs, _ := json.Marshal(out["errors"]); code != 400 || !strings.Contains(string(errs), "revoked") {
+				t.Errorf("%s: verify at %s right after A revoked: %d %v", format, n.base, code, out)
+			}
+		}
+	}
+}

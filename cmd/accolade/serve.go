@@ -28,16 +28,50 @@ func runServe(ctx context.Context, env *environment, args []string) int {
 	}
 	log := newLogger(cfg, env.stderr)
 	slog.SetDefault(log)
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, log, env.clock()); err != nil {
 		log.Error("accolade stopped", logctx.KeyErr, err.Error())
 		return 1
 	}
 	return 0
 }
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+// resolveLimit maps ACCOLADE_DID_RESOLVE_PER_MINUTE (0: no limit) to
+// api.Config.ResolvePerMinute (negative: no limit).
+func resolveLimit(n int64) int {
+	if n == 0 {
+		return -1
+	}
+	return int(n)
+}
+
+// serveMetrics serves /metrics on ACCOLADE_METRICS_ADDR, when set, so it
+// can stay off the public listener. The returned func stops it.
+func serveMetrics(ctx context.Context, cfg config.Config, log *slog.Logger, handler *api.Server) (func(), error) {
+	if cfg.HTTP.MetricsAddr == "" {
+		return func() {}, nil
+	}
+	ln, err := net.Listen("tcp", cfg.HTTP.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen metrics: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler.MetricsHandler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { _ = srv.Serve(ln) }()
+	log.InfoContext(ctx, "metrics listening", "addr", ln.Addr().String())
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}, nil
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() time.Time) error {
 	log.InfoContext(ctx, "starting accolade", "version", version, "config", cfg)
-	a, err := openApp(ctx, cfg, log)
+	a, err := openAppClock(ctx, cfg, log, now)
 	if err != nil {
 		return err
 	}
@@ -52,11 +86,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
 		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts), Contexts: a.contexts, FetchImage: newImageFetcher(cfg),
+		MetricsToken: cfg.HTTP.MetricsToken, MetricsSeparate: cfg.HTTP.MetricsAddr != "",
+		ResolvePerMinute: resolveLimit(cfg.DID.ResolvePerMinute),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	stopMetrics, err := serveMetrics(ctx, cfg, log, handler)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +59,31 @@ type server struct {
 	cancel context.CancelFunc
 	done   chan int
 	logs   *syncBuffer
+	// skew moves the server's clock (environment.now) forward.
+	skew *atomic.Int64
+	// mailDir is the mail drop (ACCOLADE_MAIL_DIR).
+	mailDir string
+}
+
+// confirmLink returns the wallet sign-up confirmation link mailed to email
+// (the latest such mail in the mail drop).
+func (s *server) confirmLink(t *testing.T, email string) string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(s.mailDir, "*.eml"))
+	sort.Strings(files)
+	for i := len(files) - 1; i >= 0; i-- {
+		b, _ := os.ReadFile(files[i])
+		if !bytes.Contains(b, []byte("To: "+email+"\r\n")) {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if strings.Contains(f, "/wallet/v1/signup/verify?token=") {
+				return f
+			}
+		}
+	}
+	t.Fatalf("no confirmation link mailed to %s in %s", email, s.mailDir)
+	return ""
 }
 
 func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
@@ -66,13 +93,16 @@ func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
 		"ACCOLADE_ADDR":       fmt.Sprintf("127.0.0.1:%d", port),
 		"ACCOLADE_DATA_DIR":   dataDir,
 		"ACCOLADE_LOG_FORMAT": "json",
+		"ACCOLADE_MAIL_DIR":   filepath.Join(dataDir, "mail"),
 	}
 	for k, v := range extra {
 		vars[k] = v
 	}
 	env, _, logs := testEnv(vars)
+	skew := new(atomic.Int64)
+	env.now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs}
+	s := &server{base: "http://" + vars["ACCOLADE_ADDR"], cancel: cancel, done: make(chan int, 1), logs: logs, skew: skew, mailDir: vars["ACCOLADE_MAIL_DIR"]}
 	go func() { s.done <- run(ctx, env, []string{"serve"}) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
@@ -288,5 +318,37 @@ func TestDIDResolveCommand(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "methodNotSupported") {
 		t.Errorf("stderr: %s", errb.String())
+	}
+}
+
+// TestServeMetricsListener checks the wiring of ACCOLADE_METRICS_ADDR and
+// ACCOLADE_METRICS_TOKEN: /metrics leaves the public listener and is served
+// on its own address, behind the token.
+func TestServeMetricsListener(t *testing.T) {
+	const tok = "metrics-token-0123456789"
+	maddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_METRICS_ADDR": maddr, "ACCOLADE_METRICS_TOKEN": tok,
+		"ACCOLADE_ADMIN_TOKEN": "metrics-test-admin-token"})
+	get := func(u, auth string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", u, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(s.base+"/metrics", tok); code != http.StatusNotFound {
+		t.Errorf("/metrics on the public listener: %d", code)
+	}
+	if code := get("http://"+maddr+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("metrics listener without token: %d", code)
+	}
+	if code := get("http://"+maddr+"/metrics", tok); code != http.StatusOK {
+		t.Errorf("metrics listener with token: %d", code)
 	}
 }

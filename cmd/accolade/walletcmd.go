@@ -25,7 +25,8 @@ import (
 
 func runWallet(ctx context.Context, env *environment, args []string) int {
 	return subcommand(ctx, env, "wallet", args, []command{
-		{"signup", "create a wallet (password from standard input)", runWalletSignUp},
+		{"signup", "ask for a wallet (password from standard input); a confirmation link is mailed", runWalletSignUp},
+		{"confirm", "confirm a sign-up with the mailed link, which creates the wallet", runWalletConfirm},
 		{"signin", "sign in and keep the session token (password from standard input)", runWalletSignIn},
 		{"signout", "end the session and forget the token", runWalletSignOut},
 		{"dids", "list the holder DIDs, or add one with --add", runWalletDIDs},
@@ -210,9 +211,11 @@ func printJSON(w io.Writer, v any) {
 
 func runWalletSignUp(ctx context.Context, env *environment, args []string) int {
 	var email string
-	return walletCmd{name: "signup", usage: "signup --email ADDRESS", synopsis: `Creates a wallet for ADDRESS, with a did:key holder DID. The password
-(10 characters or more) is read from the first line of standard input.
-Sign in afterwards with 'accolade wallet signin'.`,
+	return walletCmd{name: "signup", usage: "signup --email ADDRESS", synopsis: `Asks for a wallet for ADDRESS. The password (10 characters or more) is
+read from the first line of standard input. The server mails a
+confirmation link to ADDRESS; the wallet, with a did:key holder DID,
+exists once the link is opened or given to 'accolade wallet confirm'.
+The answer is the same whether or not ADDRESS already has a wallet.`,
 		flags: func(fs *flag.FlagSet) { fs.StringVar(&email, "email", "", "the holder's email address") },
 		run: func(ctx context.Context, env *environment, _ config.Config, c *walletClient) error {
 			if email == "" {
@@ -222,8 +225,26 @@ Sign in afterwards with 'accolade wallet signin'.`,
 			if err != nil {
 				return err
 			}
+			if err := c.postJSON(ctx, "/wallet/v1/signup", wallet.Credentials{Email: email, Password: pw}, nil); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "a confirmation link was mailed to %s: open it, or run 'accolade wallet confirm LINK'\n", email)
+			return nil
+		},
+	}.exec(ctx, env, args)
+}
+
+func runWalletConfirm(ctx context.Context, env *environment, args []string) int {
+	return walletCmd{name: "confirm", usage: "confirm LINK", synopsis: `Confirms a sign-up with the link mailed by 'accolade wallet signup' (or
+the token it carries), which creates the wallet. Sign in afterwards with
+'accolade wallet signin'.`, args: config.ArgsRule{Min: 1, Max: 1},
+		run: func(ctx context.Context, env *environment, cfg config.Config, c *walletClient) error {
+			tok := cfg.Args[0]
+			if u, err := url.Parse(tok); err == nil && u.Query().Get("token") != "" {
+				tok = u.Query().Get("token")
+			}
 			var h wallet.Holder
-			if err := c.postJSON(ctx, "/wallet/v1/signup", wallet.Credentials{Email: email, Password: pw}, &h); err != nil {
+			if err := c.postJSON(ctx, wallet.SignUpPath, map[string]string{"token": tok}, &h); err != nil {
 				return err
 			}
 			fmt.Fprintf(env.stdout, "wallet created for %s\nholder DID %s\n", h.Email, h.DefaultDID)

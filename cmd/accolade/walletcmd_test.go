@@ -103,14 +103,21 @@ func TestWalletOverServe(t *testing.T) {
 	alice := newWalletCLI(t, s, filepath.Join(home, "alice", "wallet-token"))
 	bob := newWalletCLI(t, s, filepath.Join(home, "bob", "wallet-token"))
 
-	if out := alice.mustRun("correct horse battery\n", "signup", "--email", "alice@example.org"); !strings.Contains(out, "holder DID did:key:z6Mk") {
+	if out := alice.mustRun("correct horse battery\n", "signup", "--email", "alice@example.org"); !strings.Contains(out, "confirmation link was mailed") {
 		t.Fatalf("signup: %s", out)
+	}
+	if code, _, _ := alice.run("correct horse battery\n", "signin", "--email", "alice@example.org"); code == 0 {
+		t.Fatal("signed in before confirming the address")
+	}
+	if out := alice.mustRun("", "confirm", s.confirmLink(t, "alice@example.org")); !strings.Contains(out, "holder DID did:key:z6Mk") {
+		t.Fatalf("confirm: %s", out)
 	}
 	alice.mustRun("correct horse battery\n", "signin", "--email", "alice@example.org")
 	if st, err := os.Stat(alice.vars["ACCOLADE_WALLET_TOKEN_FILE"]); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("token file: %v %v", st, err)
 	}
 	bob.mustRun("another long password\n", "signup", "--email", "bob@example.org")
+	bob.mustRun("", "confirm", s.confirmLink(t, "bob@example.org"))
 	bob.mustRun("another long password\n", "signin", "--email", "bob@example.org")
 	var dids []wallet.DID
 	_ = json.Unmarshal([]byte(alice.mustRun("", "dids", "--json")), &dids)
@@ -260,7 +267,7 @@ func TestWalletOverServe(t *testing.T) {
 	if code, _, errs := alice.run("wrong password!\n", "signin", "--email", "alice@example.org"); code != 1 || !strings.Contains(errs, "wrong email address or password") {
 		t.Errorf("wrong password: %d %s", code, errs)
 	}
-	for _, sub := range []string{"signup", "signin", "signout", "dids", "import", "list", "show", "verify", "present", "share", "export"} {
+	for _, sub := range []string{"signup", "confirm", "signin", "signout", "dids", "import", "list", "show", "verify", "present", "share", "export"} {
 		if code, out, _ := alice.run("", sub, "--help"); code != 0 || !strings.Contains(out, "Usage: accolade wallet "+sub) {
 			t.Errorf("wallet %s --help: %d %s", sub, code, out)
 		}

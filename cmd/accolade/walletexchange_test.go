@@ -19,6 +19,7 @@ func TestWalletCLIReceiveAndAnswer(t *testing.T) {
 	ach := postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"CLI Exchange","description":"d","criteria":{"narrative":"n"}}`)
 	alice := newWalletCLI(t, s, filepath.Join(t.TempDir(), "wallet-token"))
 	alice.mustRun("correct horse battery\n", "signup", "--email", "alice@example.org")
+	alice.mustRun("", "confirm", s.confirmLink(t, "alice@example.org"))
 	alice.mustRun("correct horse battery\n", "signin", "--email", "alice@example.org")
 
 	offers := postJSON(t, s.base+"/api/v1/offers", token, `{"achievementId":"`+ach["id"].(string)+`","recipients":[{"email":"alice@example.org"}],"txCode":true}`)

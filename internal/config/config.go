@@ -110,6 +110,11 @@ type HTTP struct {
 	ShutdownTimeout time.Duration
 	// MaxBodyBytes caps request bodies.
 	MaxBodyBytes int64
+	// MetricsAddr, when set, is a listen address (host:port) of its own
+	// for /metrics, which then leaves the main listener.
+	MetricsAddr string
+	// MetricsToken, when set, is the bearer token /metrics requires.
+	MetricsToken string `json:"-"`
 }
 
 // Store selects the storage backend.
@@ -150,6 +155,9 @@ type Issuer struct {
 type DID struct {
 	// CacheTTL is how long resolved DID documents are kept.
 	CacheTTL time.Duration
+	// ResolvePerMinute is how many resolutions one client IP may ask of
+	// GET /1.0/identifiers/{did} per minute; 0 means no limit.
+	ResolvePerMinute int64
 }
 
 // Contexts configures the JSON-LD context and schema loader.
@@ -208,6 +216,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("data_dir", c.Store.DataDir),
 		slog.String("store", redactURL(c.Store.URL)),
 		slog.String("admin_token", token),
+		slog.String("metrics_addr", c.HTTP.MetricsAddr),
+		slog.Bool("metrics_token", c.HTTP.MetricsToken != ""),
 		slog.String("kek_file", c.Security.KEKFile),
 		slog.Bool("allow_loopback", c.LoopbackAllowed()),
 		slog.String("issuer_key_alg", c.Issuer.KeyAlg),
@@ -253,6 +263,16 @@ func (c Config) Validate() error {
 	if c.HTTP.MaxBodyBytes < 1024 {
 		bad("ACCOLADE_MAX_BODY_BYTES", "must be at least 1024")
 	}
+	if c.HTTP.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.MetricsAddr); err != nil || port == "" {
+			bad("ACCOLADE_METRICS_ADDR", "%q is not host:port", c.HTTP.MetricsAddr)
+		} else if c.HTTP.MetricsAddr == c.HTTP.Addr {
+			bad("ACCOLADE_METRICS_ADDR", "must differ from ACCOLADE_ADDR (leave it empty to serve /metrics there)")
+		}
+	}
+	if t := c.HTTP.MetricsToken; t != "" && len(t) < 16 {
+		bad("ACCOLADE_METRICS_TOKEN", "must have at least 16 characters")
+	}
 	if c.Store.DataDir == "" {
 		bad("ACCOLADE_DATA_DIR", "must not be empty")
 	}
@@ -293,6 +313,9 @@ func (c Config) Validate() error {
 	}
 	if c.DID.CacheTTL <= 0 {
 		bad("ACCOLADE_DID_CACHE_TTL", "must be positive")
+	}
+	if c.DID.ResolvePerMinute < 0 {
+		bad("ACCOLADE_DID_RESOLVE_PER_MINUTE", "must not be negative (0: no limit)")
 	}
 	if n := c.Status.ListSize; n < 131072 || n%8 != 0 || n > 1<<27 {
 		bad("ACCOLADE_STATUS_LIST_SIZE", "%d: want a multiple of 8 from 131072 (the Bitstring Status List minimum) to %d", n, 1<<27)

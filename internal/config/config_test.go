@@ -29,11 +29,11 @@ func TestLoadDefaults(t *testing.T) {
 		Store:    Store{DataDir: "./data", URL: "bolt://data/accolade.db", RedisPrefix: "accolade"},
 		Security: Security{KEKFile: "data/kek"},
 		Issuer:   Issuer{Name: "Accolade Issuer", KeyAlg: "EdDSA", DIDMethod: "auto", BadgePages: true},
-		DID:      DID{CacheTTL: 5 * time.Minute},
+		DID:      DID{CacheTTL: 5 * time.Minute, ResolvePerMinute: 60},
 		Verify:   Verify{ClockSkew: 2 * time.Minute, BearerCredentials: "ob-recipients"},
 		Proof:    Proof{Canonicalizer: "fast"},
 		Status:   Status{ListSize: 131072, IndexBlock: 16, TTL: 5 * time.Minute, Purpose: "revocation"},
-		OID4VCI:  OID4VCI{OfferTTL: 24 * time.Hour, AccessTokenTTL: 10 * time.Minute, NonceTTL: 5 * time.Minute, BatchSize: 10},
+		OID4VCI:  OID4VCI{OfferTTL: 24 * time.Hour, AccessTokenTTL: 10 * time.Minute, NonceTTL: 5 * time.Minute, BatchSize: 10, MailDir: "data/mail"},
 		Wallet:   Wallet{SessionTTL: 12 * time.Hour, PresentationTTL: 10 * time.Minute, SignInPerEmail: 5, SignInPerIP: 20, SignInWindow: time.Minute},
 		Log:      Log{Level: "info", Format: "text"},
 	}
@@ -92,6 +92,18 @@ func TestLoadPrecedence(t *testing.T) {
 			}},
 		{"ok/bearer credential policy from env", nil, env("ACCOLADE_BEARER_CREDENTIALS", "reject"),
 			func(c Config) (any, any) { return c.Verify.BearerCredentials, "reject" }},
+		{"ok/metrics on its own address", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:9191"),
+			func(c Config) (any, any) { return c.HTTP.MetricsAddr, "127.0.0.1:9191" }},
+		{"ok/metrics token flag", []string{"--metrics-token", "metrics-token-0123456789"}, env(),
+			func(c Config) (any, any) { return c.HTTP.MetricsToken, "metrics-token-0123456789" }},
+		{"ok/resolve limit default", nil, env(),
+			func(c Config) (any, any) { return c.DID.ResolvePerMinute, int64(60) }},
+		{"ok/resolve limit off", []string{"--did-resolve-per-minute=0"}, env(),
+			func(c Config) (any, any) { return c.DID.ResolvePerMinute, int64(0) }},
+		{"ok/metrics defaults", nil, env(),
+			func(c Config) (any, any) {
+				return [2]string{c.HTTP.MetricsAddr, c.HTTP.MetricsToken}, [2]string{"", ""}
+			}},
 		{"ok/admin token from env", nil, env("ACCOLADE_ADMIN_TOKEN", "0123456789abcdef0123"),
 			func(c Config) (any, any) { return c.Security.AdminToken, "0123456789abcdef0123" }},
 	}
@@ -136,6 +148,10 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/zero sign-in window", nil, env("ACCOLADE_WALLET_SIGNIN_WINDOW", "0s"), []string{"ACCOLADE_WALLET_SIGNIN_WINDOW"}},
 		{"fail/wallet server not a URL", []string{"--server", "ftp://x"}, env(), []string{"ACCOLADE_WALLET_SERVER"}},
 		{"fail/unknown bearer credential policy", nil, env("ACCOLADE_BEARER_CREDENTIALS", "sometimes"), []string{"ACCOLADE_BEARER_CREDENTIALS", "ob-recipients"}},
+		{"fail/metrics addr not host:port", nil, env("ACCOLADE_METRICS_ADDR", "9090"), []string{"ACCOLADE_METRICS_ADDR"}},
+		{"fail/metrics addr is the main addr", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:8080"), []string{"ACCOLADE_METRICS_ADDR", "differ"}},
+		{"fail/short metrics token", nil, env("ACCOLADE_METRICS_TOKEN", "short"), []string{"ACCOLADE_METRICS_TOKEN"}},
+		{"fail/negative resolve limit", nil, env("ACCOLADE_DID_RESOLVE_PER_MINUTE", "-1"), []string{"ACCOLADE_DID_RESOLVE_PER_MINUTE"}},
 		{"fail/unknown flag", []string{"--nope"}, env(), []string{"nope"}},
 		{"fail/positional args", []string{"extra"}, env(), []string{"unexpected arguments"}},
 		{"fail/every problem listed at once", []string{"--log-level=loud"},
@@ -178,12 +194,12 @@ func TestHelp(t *testing.T) {
 
 func TestLogValueHidesSecrets(t *testing.T) {
 	c, err := Load(nil, env("ACCOLADE_ADMIN_TOKEN", "supersecret-token-123", "ACCOLADE_STORE", "redis://user:hunter2@127.0.0.1:6379/0",
-		"ACCOLADE_WALLET_TOKEN", "wallet-session-secret"))
+		"ACCOLADE_WALLET_TOKEN", "wallet-session-secret", "ACCOLADE_METRICS_TOKEN", "metrics-secret-0123456789"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := c.LogValue().String()
-	for _, secret := range []string{"supersecret-token-123", "hunter2", "wallet-session-secret"} {
+	for _, secret := range []string{"supersecret-token-123", "hunter2", "wallet-session-secret", "metrics-secret-0123456789"} {
 		if strings.Contains(s, secret) {
 			t.Errorf("LogValue leaks %q: %s", secret, s)
 		}

@@ -91,6 +91,8 @@ var settings = []setting{
 		set: str(func(c *Config) *string { return &c.Issuer.DIDMethod })},
 	{flag: "did-cache-ttl", env: "ACCOLADE_DID_CACHE_TTL", def: "5m", usage: "how long resolved DID documents are cached",
 		set: duration(func(c *Config) *time.Duration { return &c.DID.CacheTTL })},
+	{flag: "did-resolve-per-minute", env: "ACCOLADE_DID_RESOLVE_PER_MINUTE", def: "60", usage: "DID resolutions (GET /1.0/identifiers) allowed per client IP and minute (0: no limit, e.g. behind a proxy)",
+		set: integer(func(c *Config) *int64 { return &c.DID.ResolvePerMinute })},
 	{flag: "contexts-dir", env: "ACCOLADE_CONTEXTS_DIR", def: "", usage: "offline directories of JSON-LD contexts and JSON Schemas, separated by ':' (files are matched by digest, not name)",
 		set: str(func(c *Config) *string { return &c.Contexts.Dir })},
 	{flag: "offline", env: "ACCOLADE_OFFLINE", def: "false", usage: "never fetch contexts or schemas over the network",
@@ -117,12 +119,16 @@ var settings = []setting{
 		set: duration(func(c *Config) *time.Duration { return &c.OID4VCI.NonceTTL })},
 	{flag: "oid4vci-batch-size", env: "ACCOLADE_OID4VCI_BATCH_SIZE", def: "10", usage: "most key proofs (credentials) per OpenID4VCI credential request (batch_size, 2-100)",
 		set: integer(func(c *Config) *int64 { return &c.OID4VCI.BatchSize })},
-	{flag: "mail-dir", env: "ACCOLADE_MAIL_DIR", def: "", usage: "development mail drop: write one-time code mails (authorization code flow) as files here; unset, they are only logged as sent",
+	{flag: "mail-dir", env: "ACCOLADE_MAIL_DIR", def: "", usage: "development mail drop: write one-time code mails (authorization code flow) and wallet sign-up links as files here (default DATA_DIR/mail)",
 		set: str(func(c *Config) *string { return &c.OID4VCI.MailDir })},
 	{flag: "shutdown-timeout", env: "ACCOLADE_SHUTDOWN_TIMEOUT", def: "15s", usage: "graceful shutdown drain time on SIGTERM",
 		set: duration(func(c *Config) *time.Duration { return &c.HTTP.ShutdownTimeout })},
 	{flag: "max-body-bytes", env: "ACCOLADE_MAX_BODY_BYTES", def: "1048576", usage: "largest accepted request body",
 		set: integer(func(c *Config) *int64 { return &c.HTTP.MaxBodyBytes })},
+	{flag: "metrics-addr", env: "ACCOLADE_METRICS_ADDR", def: "", usage: "serve /metrics on this listen address (host:port) of its own, e.g. 127.0.0.1:9090, and not on --addr; empty: on --addr",
+		set: str(func(c *Config) *string { return &c.HTTP.MetricsAddr })},
+	{flag: "metrics-token", env: "ACCOLADE_METRICS_TOKEN", def: "", secret: true, usage: "bearer token /metrics requires (16+ characters); empty: none",
+		set: str(func(c *Config) *string { return &c.HTTP.MetricsToken })},
 	{flag: "wallet-session-ttl", env: "ACCOLADE_WALLET_SESSION_TTL", def: "12h", usage: "how long a wallet holder's sign-in lasts",
 		set: duration(func(c *Config) *time.Duration { return &c.Wallet.SessionTTL })},
 	{flag: "wallet-presentation-ttl", env: "ACCOLADE_WALLET_PRESENTATION_TTL", def: "10m", usage: "how long a presentation the wallet signs stays valid (VP-JWT exp, proof expires)",
@@ -291,6 +297,11 @@ func (c *Config) derive() {
 	}
 	if c.Security.KEKFile == "" && c.Store.DataDir != "" {
 		c.Security.KEKFile = filepath.Join(c.Store.DataDir, "kek")
+	}
+	// Until a mail transport is configured, mail goes to the mail drop in
+	// the data directory, so a new user can read sign-up links and codes.
+	if c.OID4VCI.MailDir == "" && c.Store.DataDir != "" {
+		c.OID4VCI.MailDir = filepath.Join(c.Store.DataDir, "mail")
 	}
 }
 

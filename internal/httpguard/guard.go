@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -141,6 +142,28 @@ func checkRedirect(limit int) func(*http.Request, []*http.Request) error {
 	}
 }
 
+// CheckHost refuses, before any lookup, a host that is not an IP address
+// in canonical form (which the dial check judges) but that a system
+// resolver may still read as one: inet_aton accepts 2130706433,
+// 0x7f000001, 0177.0.0.1 and 127.1 for 127.0.0.1. A name whose last label
+// starts with a digit, or a single label of digits or 0x-hex, is such a
+// form (no top-level domain starts with a digit). Errors wrap
+// ErrForbiddenAddress.
+func CheckHost(host string) error {
+	if _, err := netip.ParseAddr(host); err == nil || host == "" {
+		return nil
+	}
+	last := host[strings.LastIndexByte(host, '.')+1:]
+	if last == "" { // a trailing dot: judge the label before it
+		h := strings.TrimSuffix(host, ".")
+		last = h[strings.LastIndexByte(h, '.')+1:]
+	}
+	if last != "" && last[0] >= '0' && last[0] <= '9' {
+		return fmt.Errorf("host %q: %w: an IP address in a non-canonical form", host, ErrForbiddenAddress)
+	}
+	return nil
+}
+
 func checkDial(network, address string, o Options) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
@@ -157,6 +180,11 @@ type capTransport struct {
 }
 
 func (t *capTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// Every hop, redirects included, comes through here before any DNS
+	// lookup of its host.
+	if err := CheckHost(req.URL.Hostname()); err != nil {
+		return nil, err
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		return nil, err

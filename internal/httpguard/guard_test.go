@@ -296,3 +296,31 @@ func TestGetBadURL(t *testing.T) {
 		t.Error("Get(bad url) error = nil, want an error")
 	}
 }
+
+// TestCheckHostOddIPForms checks that IP literals in the forms inet_aton
+// reads (decimal, hex, octal, short) are refused before any lookup, also
+// when loopback and private addresses are allowed and on a redirect, while
+// canonical addresses and domain names pass to the dial check.
+func TestCheckHostOddIPForms(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.1", "1.0x7f", "017700000001", "127.0.0.1.", "10.1"} {
+		if err := CheckHost(h); !errors.Is(err, ErrForbiddenAddress) {
+			t.Errorf("CheckHost(%q) = %v, want ErrForbiddenAddress", h, err)
+		}
+	}
+	for _, h := range []string{"127.0.0.1", "::1", "example.org", "example.org.", "1password.com", "x1.example.test", "localhost"} {
+		if err := CheckHost(h); err != nil {
+			t.Errorf("CheckHost(%q) = %v", h, err)
+		}
+	}
+	c := New(Options{AllowLoopback: true, AllowPrivate: true, Timeout: 2 * time.Second})
+	srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://127.1:"+strings.Split(r.Host, ":")[1]+"/x", http.StatusFound)
+	})
+	port := strings.Split(srv.Listener.Addr().String(), ":")[1]
+	for _, u := range []string{"http://2130706433:" + port + "/", "http://0x7f000001:" + port + "/", srv.URL + "/redirect"} {
+		if _, _, err := Get(context.Background(), c, u, "", 1<<10); !errors.Is(err, ErrForbiddenAddress) {
+			t.Errorf("Get %s: %v, want ErrForbiddenAddress", u, err)
+		}
+	}
+}

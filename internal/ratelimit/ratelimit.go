@@ -1,14 +1,14 @@
-package wallet
+package ratelimit
 
 import (
 	"sync"
 	"time"
 )
 
-// limiter is a keyed token bucket: each key holds up to burst tokens,
-// refilled one per interval; an attempt takes one. It is per process: with
-// several nodes, each allows its own share.
-type limiter struct {
+// Limiter is a keyed token bucket: each key holds up to burst tokens,
+// refilled one per interval; an attempt takes one. A nil *Limiter allows
+// everything. It is safe for concurrent use.
+type Limiter struct {
 	burst    float64
 	interval time.Duration
 	now      func() time.Time
@@ -26,16 +26,21 @@ type bucket struct {
 // full (idle) buckets are dropped first.
 const maxBuckets = 100_000
 
-// newLimiter allows n attempts per window per key; n <= 0 allows all.
-func newLimiter(n int, window time.Duration, now func() time.Time) *limiter {
+// New allows n attempts per window per key, measured with now (nil means
+// time.Now); n <= 0 returns nil, which allows all.
+func New(n int, window time.Duration, now func() time.Time) *Limiter {
 	if n <= 0 {
 		return nil
 	}
-	return &limiter{burst: float64(n), interval: window / time.Duration(n), now: now, buckets: map[string]*bucket{}}
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{burst: float64(n), interval: window / time.Duration(n), now: now, buckets: map[string]*bucket{}}
 }
 
-// allow takes a token for key, or says how long until one is available.
-func (l *limiter) allow(key string) (bool, time.Duration) {
+// Allow takes a token for key, or says how long until one is available (at
+// least a second). An empty key is always allowed.
+func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	if l == nil || key == "" {
 		return true, 0
 	}
@@ -68,7 +73,7 @@ func (b *bucket) refill(now time.Time, burst float64, interval time.Duration) {
 
 // sweep drops full buckets, and if none is full, all of them: losing a
 // count under a flood is better than unbounded memory.
-func (l *limiter) sweep(now time.Time) {
+func (l *Limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
 		b.refill(now, l.burst, l.interval)
 		if b.tokens >= l.burst {
