@@ -121,7 +121,7 @@ func TestMissingArguments(t *testing.T) {
 		{[]string{"bake"}, "--in, --credential and --out are required"},
 		{[]string{"migrate"}, "--from and --to are both required"},
 		{[]string{"keys"}, "missing command: list, rotate"},
-		{[]string{"wallet"}, "missing command: signup, signin"},
+		{[]string{"wallet"}, "missing command: signup, confirm, signin"},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
