@@ -342,6 +342,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		DI:             &di.Signer{Canonicalizer: canon},
 		Schema:         credential.NewSchemaValidator(a.contexts),
 		StatusListSize: int(cfg.Status.ListSize), StatusIndexBlock: int(cfg.Status.IndexBlock), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
+		VCAPIStatusPurpose: cfg.Status.VCAPI,
 	})
 	if err != nil {
 		_ = st.Close()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/accolade-badges/accolade/keys"
 )
 
 // Data URL prefixes of an EnvelopedVerifiableCredential id (VCDM 2.0
@@ -27,6 +29,39 @@ func Envelope(token string) map[string]any {
 		"type":     "EnvelopedVerifiableCredential",
 		"id":       envelopePrefix + token,
 	}
+}
+
+// SignEnveloped secures a VCDM 2.0 credential as W3C VC-JOSE-COSE §3.1.1
+// prescribes and returns the compact token and its
+// EnvelopedVerifiableCredential (VCDM 2.0 §4.13). The header is
+// {"alg", "kid", "typ": "vc+jwt", "cty": "vc"}; the payload is cred itself,
+// unmodified: no vc claim and no iss, jti, nbf or sub restating its fields
+// (VC-JOSE-COSE leaves those out; OB 3.0 §8.2 wants them, which is what
+// SignCredential makes). kid, the signing key's DID URL, is required.
+//
+// A credential whose @context does not start with the VCDM 2.0 context, or
+// without an issuer, wraps ErrInvalidCredential.
+func SignEnveloped(cred map[string]any, key *keys.Key, kid string) (token string, envelope map[string]any, err error) {
+	switch {
+	case cred == nil:
+		return "", nil, fmt.Errorf("sign vc+jwt: %w: no credential", ErrInvalidCredential)
+	case !isVCDM2(cred):
+		return "", nil, fmt.Errorf("sign vc+jwt: %w: VC-JOSE-COSE secures VCDM 2.0 credentials; @context must start with %s", ErrInvalidCredential, contextV2)
+	case issuerID(cred) == "":
+		return "", nil, fmt.Errorf("sign vc+jwt: %w: no issuer id", ErrInvalidCredential)
+	case kid == "":
+		return "", nil, fmt.Errorf("sign vc+jwt: empty kid: pass the key's DID URL")
+	}
+	h, err := newHeader(key, kid, false)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign vc+jwt: %w", err)
+	}
+	h.Typ, h.Cty = "vc+jwt", "vc"
+	tok, err := signCompact(h, cred, key)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign vc+jwt: %w", err)
+	}
+	return tok, Envelope(tok), nil
 }
 
 // Unenvelope returns the compact token inside an
