@@ -1,9 +1,11 @@
 package jose
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/accolade-badges/accolade/keys"
 )
@@ -62,6 +64,60 @@ func SignEnveloped(cred map[string]any, key *keys.Key, kid string) (token string
 		return "", nil, fmt.Errorf("sign vc+jwt: %w", err)
 	}
 	return tok, Envelope(tok), nil
+}
+
+// envelopeVPPrefix is the data URL prefix of an
+// EnvelopedVerifiablePresentation id (VC-JOSE-COSE §3.2).
+const envelopeVPPrefix = "data:application/vp+jwt,"
+
+// SignEnvelopedPresentation secures a VCDM 2.0 presentation as a
+// VC-JOSE-COSE vp+jwt and returns the token and its
+// EnvelopedVerifiablePresentation (VCDM 2.0 §4.13). The header is
+// {"alg", "kid", "typ": "vp+jwt", "cty": "vp"}; the payload is vp itself
+// plus the claims that bind it to one exchange: aud and nonce (when not
+// empty), iat and exp (now + ttl). Credentials inside should be secured
+// objects or EnvelopedVerifiableCredentials. kid and a positive ttl are
+// required; a zero now means time.Now().
+func SignEnvelopedPresentation(vp map[string]any, key *keys.Key, kid, aud, nonce string, now time.Time, ttl time.Duration) (token string, envelope map[string]any, err error) {
+	switch {
+	case vp == nil:
+		return "", nil, errors.New("sign vp+jwt: no presentation")
+	case !isVCDM2(vp):
+		return "", nil, fmt.Errorf("sign vp+jwt: %w: @context must start with %s", ErrMalformed, contextV2)
+	case kid == "":
+		return "", nil, errors.New("sign vp+jwt: empty kid: pass the holder key's DID URL")
+	case ttl <= 0:
+		return "", nil, fmt.Errorf("sign vp+jwt: ttl %v is not positive", ttl)
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	payload := make(map[string]any, len(vp)+4)
+	for k, v := range vp {
+		payload[k] = v
+	}
+	if aud != "" {
+		payload["aud"] = aud
+	}
+	if nonce != "" {
+		payload["nonce"] = nonce
+	}
+	payload["iat"] = now.Unix()
+	payload["exp"] = now.Add(ttl).Unix()
+	h, err := newHeader(key, kid, false)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign vp+jwt: %w", err)
+	}
+	h.Typ, h.Cty = "vp+jwt", "vp"
+	tok, err := signCompact(h, payload, key)
+	if err != nil {
+		return "", nil, fmt.Errorf("sign vp+jwt: %w", err)
+	}
+	return tok, map[string]any{
+		"@context": contextV2,
+		"type":     "EnvelopedVerifiablePresentation",
+		"id":       envelopeVPPrefix + tok,
+	}, nil
 }
 
 // Unenvelope returns the compact token inside an
