@@ -10,6 +10,7 @@ import (
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/proof/di"
+	"github.com/accolade-badges/accolade/proof/jose"
 	"github.com/accolade-badges/accolade/store/mem"
 )
 
@@ -69,5 +70,50 @@ func TestSignCredentialStatusDefault(t *testing.T) {
 	cfg.VCAPIStatusPurpose = "message"
 	if _, err := New(cfg); err == nil {
 		t.Error("New accepted VC-API status purpose message")
+	}
+}
+
+// TestSignCredentialInteropDigitalBazaar: what the VC-API signs verifies in
+// Digital Bazaar's stack: a VCDM 1.1 credential (Data Integrity v2 context
+// added) under the did:key while the default DID is the did:web, and a
+// VC-JOSE-COSE token out of its EnvelopedVerifiableCredential with jose.
+func TestSignCredentialInteropDigitalBazaar(t *testing.T) {
+	s := newService(t, "https://badges.example.org")
+	ctx := context.Background()
+	info, err := s.cfg.Identity.Active(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// dbvc verifies eddsa-rdfc-2022 only.
+	v11, err := s.SignCredential(ctx, map[string]any{
+		"@context":          []any{credential.ContextVCv1},
+		"type":              []any{"VerifiableCredential"},
+		"issuer":            info.DIDKey,
+		"issuanceDate":      "2025-01-01T00:00:00Z",
+		"credentialSubject": map[string]any{"id": "did:example:ada"},
+	}, SignOptions{Cryptosuite: di.EdDSARDFC2022})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := dbvc(t, map[string]any{"op": "verify", "credential": v11}); res["verified"] != true {
+		t.Errorf("Digital Bazaar does not verify our VCDM 1.1 credential: %v", res)
+	}
+	out, err := s.SignCredential(ctx, map[string]any{
+		"@context":          []any{credential.ContextVCv2},
+		"type":              []any{"VerifiableCredential"},
+		"credentialSubject": map[string]any{"id": "did:example:ada"},
+	}, SignOptions{Format: "jwt_vc_json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, _ := out.(map[string]any)
+	tok, err := jose.Unenvelope(env)
+	if err != nil {
+		t.Fatalf("%v: %v", out, err)
+	}
+	signer, _ := s.cfg.Identity.ActiveSigner(ctx)
+	res := dbvc(t, map[string]any{"op": "verify-jwt", "jwt": tok, "jwk": signer.Key.PublicJWK()})
+	if h, _ := res["header"].(map[string]any); res["verified"] != true || h["typ"] != "vc+jwt" {
+		t.Errorf("jose does not verify our VC-JOSE-COSE token: %v", res)
 	}
 }
