@@ -357,7 +357,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	sc := bufio.NewScanner(bytes.NewReader(openapiYAML))
 	inPaths, path := false, ""
 	pathLine := regexp.MustCompile(`^  (/\S*):\s*$`)
-	methodLine := regexp.MustCompile(`^    (get|post|put|patch|delete):\s*$`)
+	methodLine := regexp.MustCompile(`^    (get|head|post|put|patch|delete):\s*$`)
 	for sc.Scan() {
 		line := sc.Text()
 		if line == "paths:" {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/accolade-badges/accolade/verifier"
@@ -33,11 +34,15 @@ func (s *Server) presentationRoutes() {
 type vcapiVerifyPresentationRequest struct {
 	VerifiablePresentation json.RawMessage `json:"verifiablePresentation"`
 	Options                struct {
-		Challenge string   `json:"challenge"`
-		Domain    string   `json:"domain"`
-		Nonce     string   `json:"nonce"`
-		Audience  string   `json:"audience"`
-		Checks    []string `json:"checks"`
+		Challenge string `json:"challenge"`
+		Domain    string `json:"domain"`
+		Nonce     string `json:"nonce"`
+		Audience  string `json:"audience"`
+		// Checks names the checks to run: credential checks (format,
+		// proof, issuer, validity, schema, status) narrow each embedded
+		// credential's, and holder-binding asks for holder binding; the
+		// presentation checks always run. Absent runs everything.
+		Checks []string `json:"checks"`
 		// BearerCredentials overrides the server's policy on presented
 		// bearer credentials: ob-recipients, accept or reject.
 		BearerCredentials string `json:"bearerCredentials"`
@@ -93,9 +98,21 @@ func (s *Server) vcapiVerifyPresentation(pv PresentationVerifier) handler {
 		default:
 			return errBadRequest("verifiablePresentation must be a JSON object, a VP-JWT string or an EnvelopedVerifiablePresentation", nil)
 		}
-		for _, name := range req.Options.Checks {
-			if !knownCheck(name) {
-				return errBadRequest("unknown check "+strconv.Quote(name), nil)
+		var credChecks []string
+		skipBinding := false
+		if req.Options.Checks != nil {
+			credChecks, skipBinding = []string{}, true
+			for _, name := range req.Options.Checks {
+				switch {
+				case knownCheck(name):
+					credChecks = append(credChecks, name)
+				case name == verifier.CheckHolderBinding:
+					skipBinding = false
+				case slices.Contains(verifier.PresentationChecks, name):
+					// They always run.
+				default:
+					return errBadRequest("unknown check "+strconv.Quote(name), nil)
+				}
 			}
 		}
 		switch p := verifier.BearerPolicy(req.Options.BearerCredentials); p {
@@ -105,7 +122,8 @@ func (s *Server) vcapiVerifyPresentation(pv PresentationVerifier) handler {
 		}
 		rep := pv.VerifyPresentation(c.Request.Context(), input, verifier.PresentationOptions{
 			Challenge: req.Options.Challenge, Domain: req.Options.Domain,
-			Nonce: req.Options.Nonce, Audience: req.Options.Audience, Checks: req.Options.Checks,
+			Nonce: req.Options.Nonce, Audience: req.Options.Audience, Checks: credChecks,
+			SkipHolderBinding: skipBinding,
 			BearerCredentials: verifier.BearerPolicy(req.Options.BearerCredentials),
 		})
 		top := vcapiOutcome(rep.Verified, rep.Checks, "")

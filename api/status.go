@@ -35,6 +35,7 @@ func (s *Server) statusRoutes(admin *gin.RouterGroup) {
 	admin.GET("/status-lists/:listId", wrap(s.getStatusList))
 	s.engine.POST("/credentials/status", s.requireAdmin, wrap(s.vcapiStatus))
 	s.engine.GET("/status/:listId", wrap(s.serveStatusList))
+	s.engine.HEAD("/status/:listId", wrap(s.serveStatusList))
 }
 
 func (s *Server) changeStatus(action string) handler {
@@ -138,14 +139,65 @@ func (s *Server) vcapiStatus(c *gin.Context) error {
 	return nil
 }
 
-// serveStatusList serves a BitstringStatusListCredential: Data Integrity by
-// default, VC-JWT for Accept: application/vc+jwt; with ETag and
-// Cache-Control aligned with the list's ttl.
-func (s *Server) serveStatusList(c *gin.Context) error {
-	format := issuer.ListFormatDI
-	if accept := c.GetHeader("Accept"); strings.Contains(accept, "application/vc+jwt") || strings.Contains(accept, "application/jwt") {
-		format = issuer.ListFormatJWT
+// Media types a status list credential is served as. application/vc is
+// the VCDM 2.0 §6.3 media type of a credential secured with an embedded
+// proof; application/ld+json and application/json get the same JSON under
+// their own name (JSON-LD clients such as Digital Bazaar's http-client
+// parse a body only when its Content-Type names json); application/vc+jwt
+// (VC-JOSE-COSE §6.1) and application/jwt get the VC-JWT.
+var statusListTypes = []struct{ mediaType, format string }{
+	{"application/vc", issuer.ListFormatDI},
+	{"application/ld+json", issuer.ListFormatDI},
+	{"application/json", issuer.ListFormatDI},
+	{"application/vc+jwt", issuer.ListFormatJWT},
+	{"application/jwt", issuer.ListFormatJWT},
+}
+
+// negotiateStatusList picks the media type to serve for an Accept header
+// (RFC 9110 §12.5.1): the supported type with the highest q value, the
+// first listed winning a tie; a wildcard gets application/vc. A missing
+// or unmatched Accept also gets application/vc: the list is public and
+// lenient clients should still get it.
+func negotiateStatusList(accept string) (mediaType, format string) {
+	mediaType, format = statusListTypes[0].mediaType, statusListTypes[0].format
+	best := 0.0
+	for _, part := range strings.Split(accept, ",") {
+		params := strings.Split(part, ";")
+		name := strings.ToLower(strings.TrimSpace(params[0]))
+		q := 1.0
+		for _, p := range params[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 1 {
+					q = f
+				}
+			}
+		}
+		if q <= best {
+			continue
+		}
+		switch name {
+		case "*/*", "application/*":
+			mediaType, format, best = statusListTypes[0].mediaType, statusListTypes[0].format, q
+			continue
+		}
+		for _, t := range statusListTypes {
+			if name == t.mediaType {
+				mediaType, format, best = t.mediaType, t.format, q
+				break
+			}
+		}
 	}
+	return mediaType, format
+}
+
+// serveStatusList serves a BitstringStatusListCredential (GET and HEAD):
+// Data Integrity JSON by default, VC-JWT for Accept application/vc+jwt,
+// with the Content-Type the Accept header asked for, and ETag and
+// Cache-Control aligned with the list's ttl. HEAD answers the same headers
+// without the body.
+func (s *Server) serveStatusList(c *gin.Context) error {
+	mediaType, format := negotiateStatusList(c.GetHeader("Accept"))
 	doc, err := s.status.StatusListCredential(c.Request.Context(), c.Param("listId"), format)
 	if err != nil {
 		return err
@@ -154,10 +206,28 @@ func (s *Server) serveStatusList(c *gin.Context) error {
 	c.Header("ETag", doc.ETag)
 	c.Header("Cache-Control", "public, max-age="+strconv.Itoa(int(doc.TTL.Seconds())))
 	c.Header("Access-Control-Allow-Origin", "*")
-	if match := c.GetHeader("If-None-Match"); match != "" && match == doc.ETag {
+	if etagMatches(c.GetHeader("If-None-Match"), doc.ETag) {
 		c.Status(http.StatusNotModified)
 		return nil
 	}
-	c.Data(http.StatusOK, doc.ContentType, doc.Body)
+	if c.Request.Method == http.MethodHead {
+		c.Header("Content-Type", mediaType)
+		c.Header("Content-Length", strconv.Itoa(len(doc.Body)))
+		c.Status(http.StatusOK)
+		return nil
+	}
+	c.Data(http.StatusOK, mediaType, doc.Body)
 	return nil
+}
+
+// etagMatches reports whether an If-None-Match header names etag: "*", or
+// a list of entity tags compared weakly (RFC 9110 §13.1.2).
+func etagMatches(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || (t != "" && t == strings.TrimPrefix(etag, "W/")) {
+			return true
+		}
+	}
+	return false
 }

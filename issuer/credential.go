@@ -95,6 +95,12 @@ type Config struct {
 	// DefaultStatusPurpose is used when neither the request nor the
 	// achievement names one (default revocation).
 	DefaultStatusPurpose string
+	// VCAPIStatusPurpose, when set (revocation or suspension), gives every
+	// credential signed through the VC-API (SignCredential) a
+	// BitstringStatusListEntry of that purpose unless the request's
+	// options.credentialStatus names one. Empty adds entries only when
+	// asked.
+	VCAPIStatusPurpose string
 	// StatusIndexBlock is how many status list indexes are reserved in the
 	// store at once and then handed out from memory (default 16; 1
 	// reserves one per credential). Indexes reserved but not used when
@@ -160,6 +166,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.DefaultStatusPurpose == "" {
 		cfg.DefaultStatusPurpose = PurposeRevocation
+	}
+	if cfg.VCAPIStatusPurpose != "" && !validPurpose(cfg.VCAPIStatusPurpose) {
+		return nil, fmt.Errorf("issuer: VC-API status purpose %q: want revocation or suspension", cfg.VCAPIStatusPurpose)
 	}
 	if !validPurpose(cfg.DefaultStatusPurpose) {
 		return nil, fmt.Errorf("issuer: default status purpose %q: want revocation or suspension", cfg.DefaultStatusPurpose)

@@ -49,6 +49,10 @@ func TestFormatNames(t *testing.T) {
 			if _, isJWT := out.(string); isJWT {
 				return "jwt", err
 			}
+			// A VCDM 2.0 credential's VC-JWT comes enveloped (VC-JOSE-COSE).
+			if m, _ := out.(map[string]any); m["type"] == "EnvelopedVerifiableCredential" {
+				return "jwt", err
+			}
 			return "ldp", err
 		},
 	}

@@ -312,6 +312,31 @@ func (id *Identity) ActiveSigner(ctx context.Context) (Signer, error) {
 	return Signer{Key: k, DID: info.DIDKey, VerificationMethod: info.KeyMethod, KeyID: info.ID}, nil
 }
 
+// SignerFor returns the active key as a Signer for issuerDID when that is
+// a DID this identity controls: its did:web, or the active key's did:key,
+// whichever DID method new credentials default to. ok is false for any
+// other DID.
+func (id *Identity) SignerFor(ctx context.Context, issuerDID string) (s Signer, ok bool, err error) {
+	info, err := id.Active(ctx)
+	if err != nil {
+		return Signer{}, false, err
+	}
+	var vm string
+	switch issuerDID {
+	case id.webDID:
+		vm = info.WebMethod
+	case info.DIDKey:
+		vm = info.KeyMethod
+	default:
+		return Signer{}, false, nil
+	}
+	k, err := id.Key(ctx, info.ID)
+	if err != nil {
+		return Signer{}, false, err
+	}
+	return Signer{Key: k, DID: issuerDID, VerificationMethod: vm, KeyID: info.ID}, true, nil
+}
+
 // Active returns the active key's description. It is cached with the
 // identity document (CacheTTL), so signing does not read the store.
 func (id *Identity) Active(ctx context.Context) (KeyInfo, error) {

@@ -6,29 +6,70 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
+	"github.com/accolade-badges/accolade/status"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
 )
 
 // SignOptions are the VC-API issue options Accolade honours.
 type SignOptions struct {
-	// Format is ldp_vc (default) or jwt_vc_json (or its alias jwt_vc).
+	// Format is ldp_vc (default) or jwt_vc_json (or its aliases jwt_vc and
+	// vc+jwt).
 	Format string `json:"format,omitempty"`
+	// Profile picks the JWT a jwt_vc_json request gets: "vc-jose-cose" (an
+	// EnvelopedVerifiableCredential, VCDM 2.0 §4.13) or "ob" (the OB 3.0
+	// §8.2 compact JWS). Empty means ob for an OpenBadgeCredential or
+	// AchievementCredential and vc-jose-cose for any other credential.
+	Profile string `json:"profile,omitempty"`
 	// Cryptosuite is eddsa-rdfc-2022 (default) or eddsa-jcs-2022 for ldp_vc.
 	Cryptosuite string `json:"cryptosuite,omitempty"`
 	// Created overrides the proof's created time (RFC 3339).
 	Created string `json:"created,omitempty"`
+	// CredentialStatus asks for a status entry (VC-API): {"type":
+	// "BitstringStatusListEntry", "statusPurpose": "revocation" or
+	// "suspension"}. Nil falls back to the service's VCAPIStatusPurpose.
+	CredentialStatus *StatusOption `json:"credentialStatus,omitempty"`
 }
 
+// StatusOption is the VC-API options.credentialStatus of an issue request.
+type StatusOption struct {
+	Type string `json:"type"`
+	// StatusPurpose is revocation or suspension; empty means the service's
+	// default status purpose.
+	StatusPurpose string `json:"statusPurpose,omitempty"`
+}
+
+// JWT profiles of SignOptions.Profile.
+const (
+	ProfileOB         = "ob"
+	ProfileVCJOSECOSE = "vc-jose-cose"
+)
+
+// Contexts SignCredential may add.
+const (
+	// contextDIv2 defines the Data Integrity proof terms (VC Data
+	// Integrity 1.0 §2.4.1), which the VCDM 1.1 context lacks.
+	contextDIv2 = "https://w3id.org/security/data-integrity/v2"
+	contextDIv1 = "https://w3id.org/security/data-integrity/v1"
+	// contextStatusV1 defines BitstringStatusListEntry for VCDM 1.1
+	// credentials (Bitstring Status List v1.0 §2.1).
+	contextStatusV1 = "https://www.w3.org/ns/credentials/status/v1"
+)
+
 // SignCredential secures a caller-supplied credential (the VC-API
-// "POST /credentials/issue"): it fills issuer and id when absent, checks the
-// VCDM shape, and signs with the active issuer key. It returns a JSON object
-// (ldp_vc) or a compact JWS string (jwt_vc).
+// "POST /credentials/issue"): it fills issuer and id when absent, checks
+// the VCDM shape, adds a BitstringStatusListEntry when asked, and signs
+// with the active issuer key under the issuer DID the credential names:
+// this service's did:web or the active key's did:key, whichever the
+// default DID method. It returns a JSON object (ldp_vc), an
+// EnvelopedVerifiableCredential object (VC-JOSE-COSE) or a compact JWS
+// string (the OB 3.0 VC-JWT).
 func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts SignOptions) (any, error) {
 	signer, err := s.cfg.Identity.ActiveSigner(ctx)
 	if err != nil {
@@ -40,21 +81,31 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	if _, ok := doc["proof"]; ok {
 		bad("proof", "the credential to issue must not carry a proof")
 	}
+	issuerDID := ""
 	switch iss := doc["issuer"].(type) {
 	case nil:
 		doc["issuer"] = signer.DID
 	case string:
-		if iss != signer.DID {
-			bad("issuer", "must be this issuer's DID "+signer.DID+" (or left out)")
-		}
+		issuerDID = iss
 	case map[string]any:
 		if id, _ := iss["id"].(string); id == "" {
 			iss["id"] = signer.DID
-		} else if id != signer.DID {
-			bad("issuer.id", "must be this issuer's DID "+signer.DID+" (or left out)")
+		} else {
+			issuerDID = id
 		}
 	default:
 		bad("issuer", "must be a string or an object")
+	}
+	if issuerDID != "" && issuerDID != signer.DID {
+		other, ok, err := s.cfg.Identity.SignerFor(ctx, issuerDID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			signer = other
+		} else {
+			bad("issuer", "must be a DID this issuer controls ("+strings.Join(s.controlledDIDs(ctx, signer), " or ")+") or left out")
+		}
 	}
 	if _, ok := doc["id"]; !ok {
 		doc["id"] = "urn:uuid:" + uuid.NewString()
@@ -68,6 +119,40 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	}
 	if doc["credentialSubject"] == nil {
 		bad("credentialSubject", "is required")
+	}
+	format, ok := parseVCAPIFormat(opts.Format)
+	if !ok {
+		bad("options.format", formatsAccepted+` (or "vc+jwt")`)
+	}
+	profile := opts.Profile
+	switch profile {
+	case "":
+		profile = ProfileVCJOSECOSE
+		if isOB(doc) {
+			profile = ProfileOB
+		}
+	case ProfileOB, ProfileVCJOSECOSE:
+	default:
+		bad("options.profile", `must be "ob" or "vc-jose-cose"`)
+	}
+	if format == FormatJWT && ver == 1 {
+		bad("options.format", "a VC-JWT needs a VCDM 2.0 credential (@context "+credential.ContextVCv2+"); sign a VCDM 1.1 credential as ldp_vc")
+	}
+	purpose, wantStatus := s.cfg.VCAPIStatusPurpose, s.cfg.VCAPIStatusPurpose != ""
+	if so := opts.CredentialStatus; so != nil {
+		wantStatus = true
+		purpose = so.StatusPurpose
+		if so.Type != status.TypeBitstringStatusListEntry {
+			bad("options.credentialStatus.type", "must be "+status.TypeBitstringStatusListEntry)
+		}
+		if purpose == "" {
+			purpose = s.cfg.DefaultStatusPurpose
+		} else if !validPurpose(purpose) {
+			bad("options.credentialStatus.statusPurpose", "must be revocation or suspension")
+		}
+	}
+	if wantStatus && doc["credentialStatus"] != nil {
+		bad("credentialStatus", "the credential already has one; leave it out or do not ask for options.credentialStatus")
 	}
 	if isOB(doc) {
 		for _, e := range credential.Check(doc) {
@@ -88,11 +173,6 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	if err := invalid(p); err != nil {
 		return nil, err
 	}
-	if isOB(doc) {
-		if err := s.check(ctx, doc); err != nil {
-			return nil, err
-		}
-	}
 	created := s.now()
 	if opts.Created != "" {
 		t, err := credential.ParseTime(opts.Created)
@@ -101,28 +181,60 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		}
 		created = t
 	}
-	var out any
-	var raw json.RawMessage
-	format, ok := ParseFormat(opts.Format)
-	if !ok {
-		return nil, invalid([]*credential.ValidationError{{Field: "options.format", Reason: formatsAccepted}})
-	}
-	switch format {
-	case FormatLDP:
+	if format == FormatLDP {
 		if signer.Key.Alg() != keys.EdDSA {
 			return nil, invalid([]*credential.ValidationError{{Field: "options.format", Reason: "ldp_vc needs an Ed25519 issuer key"}})
 		}
-		suite := opts.Cryptosuite
-		if suite != "" && suite != di.EdDSARDFC2022 && suite != di.EdDSAJCS2022 {
+		if opts.Cryptosuite != "" && opts.Cryptosuite != di.EdDSARDFC2022 && opts.Cryptosuite != di.EdDSAJCS2022 {
 			return nil, invalid([]*credential.ValidationError{{Field: "options.cryptosuite", Reason: "must be eddsa-rdfc-2022 or eddsa-jcs-2022"}})
 		}
-		signed, err := s.cfg.DI.Sign(ctx, doc, signer.Key, di.Options{Cryptosuite: suite, VerificationMethod: signer.VerificationMethod, Created: created})
+	}
+	if ver == 1 {
+		if _, ok := doc["issuanceDate"]; !ok {
+			// VCDM 1.1 §4.6 requires it.
+			doc["issuanceDate"] = created.UTC().Format(time.RFC3339)
+		}
+		if format == FormatLDP && !hasContext(doc, contextDIv2) && !hasContext(doc, contextDIv1) {
+			// VC Data Integrity 1.0 §2.4.1: the VCDM 1.1 context does
+			// not define the proof terms.
+			addContext(doc, contextDIv2)
+		}
+	}
+	var rec Issued
+	if wantStatus {
+		list, index, err := s.allocateStatus(ctx, purpose, signer)
+		if err != nil {
+			return nil, err
+		}
+		doc["credentialStatus"] = status.Entry(s.listURL(list.ID), index, purpose)
+		if ver == 1 && !hasContext(doc, contextStatusV1) {
+			addContext(doc, contextStatusV1)
+		}
+		rec.Status = &CredentialStatus{ListID: list.ID, Index: index, Purpose: purpose, State: StateActive}
+	}
+	if isOB(doc) {
+		if err := s.check(ctx, doc); err != nil {
+			return nil, err
+		}
+	}
+	var out any
+	var raw json.RawMessage
+	switch {
+	case format == FormatLDP:
+		signed, err := s.cfg.DI.Sign(ctx, doc, signer.Key, di.Options{Cryptosuite: opts.Cryptosuite, VerificationMethod: signer.VerificationMethod, Created: created})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 		out = signed
 		raw, _ = json.Marshal(signed)
-	case FormatJWT:
+	case profile == ProfileVCJOSECOSE:
+		tok, env, err := jose.SignEnveloped(doc, signer.Key, signer.VerificationMethod)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		out = env
+		raw, _ = json.Marshal(tok)
+	default:
 		tok, err := jose.SignCredential(doc, signer.Key, signer.VerificationMethod, jose.SignOptions{})
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
@@ -131,8 +243,10 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		raw, _ = json.Marshal(tok)
 	}
 	id, _ := doc["id"].(string)
-	if strings.HasPrefix(id, "urn:uuid:") {
-		rec := Issued{ID: id, Format: format, IssuerDID: signer.DID, Issued: s.now(), Credential: raw}
+	// A credential with a status entry is kept whatever its id, so that
+	// POST /credentials/status can find it; others only under urn:uuid ids.
+	if strings.HasPrefix(id, "urn:uuid:") || (rec.Status != nil && id != "") {
+		rec.ID, rec.Format, rec.IssuerDID, rec.Issued, rec.Credential = id, format, signer.DID, s.now(), raw
 		if subj, ok := doc["credentialSubject"].(map[string]any); ok {
 			if sid, _ := subj["id"].(string); sid != "" {
 				rec.Recipient = ParseRecipient(sid)
@@ -143,6 +257,53 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		}
 	}
 	return out, nil
+}
+
+// parseVCAPIFormat is ParseFormat plus the VC-JOSE-COSE media type names a
+// VC-API caller may use for a JWT.
+func parseVCAPIFormat(s string) (string, bool) {
+	switch s {
+	case "vc+jwt", "application/vc+jwt":
+		return FormatJWT, true
+	}
+	return ParseFormat(s)
+}
+
+// controlledDIDs names the issuer DIDs SignCredential accepts, for errors.
+func (s *Service) controlledDIDs(ctx context.Context, active Signer) []string {
+	dids := []string{active.DID}
+	if info, err := s.cfg.Identity.Active(ctx); err == nil {
+		for _, d := range []string{s.cfg.Identity.WebDID(), info.DIDKey} {
+			if d != "" && d != active.DID {
+				dids = append(dids, d)
+			}
+		}
+	}
+	return dids
+}
+
+func hasContext(doc map[string]any, url string) bool {
+	switch c := doc["@context"].(type) {
+	case string:
+		return c == url
+	case []any:
+		for _, x := range c {
+			if x == url {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// addContext appends url to the document's @context.
+func addContext(doc map[string]any, url string) {
+	switch c := doc["@context"].(type) {
+	case string:
+		doc["@context"] = []any{c, url}
+	case []any:
+		doc["@context"] = append(c, url)
+	}
 }
 
 func isOB(doc map[string]any) bool {

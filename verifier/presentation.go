@@ -50,14 +50,21 @@ type PresentationOptions struct {
 	Challenge, Domain string
 	// Nonce and Audience are what a VP-JWT's nonce and aud claims must be;
 	// empty ones default to Challenge and Domain, as VC-API callers pass
-	// those for either form. A VP-JWT needs both.
+	// those for either form. With neither a nonce nor a challenge, or
+	// neither an audience nor a domain, that claim is not checked and the
+	// proof passes with a warning, as a Data Integrity proof does without
+	// a challenge.
 	Nonce, Audience string
 	// Now overrides the clock for this call.
 	Now time.Time
 	// Checks narrows the checks of each embedded credential, as
-	// Options.Checks does; the presentation checks and holder binding
-	// always run.
+	// Options.Checks does; the presentation checks always run.
 	Checks []string
+	// SkipHolderBinding leaves holder binding out (VC-API options.checks
+	// without "holder-binding"): no credential gets a holder-binding check
+	// that can fail, and a presentation without a holder verifies (VCDM
+	// 2.0 makes holder optional).
+	SkipHolderBinding bool
 	// BearerCredentials overrides the verifier's policy for this call.
 	BearerCredentials BearerPolicy
 }
@@ -204,7 +211,7 @@ func (v *Verifier) verifyLDPVP(ctx context.Context, vp map[string]any, opts Pres
 			r.add(CheckPresentationProof, Passed, "%s authentication proof by %s verified for the expected challenge", suite, p.VerificationMethod)
 		}
 	}
-	v.holderCheck(r, controllerOf(r.ProofMethod))
+	v.holderCheck(r, controllerOf(r.ProofMethod), opts.SkipHolderBinding)
 	v.presentedCredentials(ctx, creds, opts, now, r)
 }
 
@@ -243,6 +250,7 @@ func (v *Verifier) verifyVPJWT(ctx context.Context, tok string, opts Presentatio
 	}
 	res, err := jose.VerifyPresentation(ctx, tok, v.presentationKeyResolver(), jose.VerifyPresentationOptions{
 		Audience: aud, Nonce: nonce, Now: now, ClockSkew: v.cfg.ClockSkew,
+		AnyAudience: true, AnyNonce: true,
 	})
 	keyController := ""
 	if err != nil {
@@ -250,7 +258,18 @@ func (v *Verifier) verifyVPJWT(ctx context.Context, tok string, opts Presentatio
 	} else {
 		r.Holder = res.Holder
 		r.ProofMethod = res.Kid
-		r.add(CheckPresentationProof, Passed, "%s VP-JWT verified for the expected nonce and audience", res.Alg)
+		var unbound []string
+		if nonce == "" {
+			unbound = append(unbound, "no nonce (challenge) was expected: the presentation is not bound to this exchange and could be a replay")
+		}
+		if aud == "" {
+			unbound = append(unbound, "no audience (domain) was expected: its aud claim was not checked, so it may have been made for another verifier")
+		}
+		if len(unbound) > 0 {
+			r.add(CheckPresentationProof, Warning, "%s VP-JWT verified, but %s", res.Alg, strings.Join(unbound, "; "))
+		} else {
+			r.add(CheckPresentationProof, Passed, "%s VP-JWT verified for the expected nonce and audience", res.Alg)
+		}
 		switch {
 		case res.SelfAsserted:
 			// A jwk header proves only that the token is intact: the key is
@@ -270,7 +289,7 @@ func (v *Verifier) verifyVPJWT(ctx context.Context, tok string, opts Presentatio
 			keyController = controllerOf(res.Kid)
 		}
 	}
-	v.holderCheck(r, keyController)
+	v.holderCheck(r, keyController, opts.SkipHolderBinding)
 	v.presentedCredentials(ctx, creds, opts, now, r)
 }
 
@@ -327,10 +346,13 @@ func (v *Verifier) presentationFormat(vp map[string]any, jwt bool, r *Presentati
 }
 
 // holderCheck binds the proof's key to the holder: keyController is the
-// DID that controls the key which verified.
-func (v *Verifier) holderCheck(r *PresentationReport, keyController string) {
+// DID that controls the key which verified. A presentation without a
+// holder fails only when holder binding was asked for.
+func (v *Verifier) holderCheck(r *PresentationReport, keyController string, skipBinding bool) {
 	c, _ := r.Check(CheckPresentationProof)
 	switch {
+	case r.Holder == "" && skipBinding:
+		r.add(CheckPresentationHolder, Skipped, "the presentation names no holder (VCDM 2.0 makes it optional) and holder binding was not asked for")
 	case r.Holder == "":
 		r.add(CheckPresentationHolder, Failed, "the presentation names no holder, so its credentials cannot be bound to the presenter")
 	case c.Status == Failed:
@@ -371,7 +393,11 @@ func (v *Verifier) presentedCredentials(ctx context.Context, creds []any, opts P
 		policy = v.cfg.BearerCredentials
 	}
 	for _, rep := range reps {
-		holderBinding(rep, r.Holder, policy)
+		if opts.SkipHolderBinding {
+			rep.add(CheckHolderBinding, Skipped, "not checked: holder binding was not asked for")
+		} else {
+			holderBinding(rep, r.Holder, policy)
+		}
 		r.Credentials = append(r.Credentials, rep)
 		if !rep.Verified {
 			r.Verified = false
@@ -395,9 +421,7 @@ func holderBinding(rep *Report, holder string, policy BearerPolicy) {
 	}
 	ids := subjectIDs(rep.Credential)
 	switch {
-	case holder == "":
-		rep.add(CheckHolderBinding, Failed, "the presentation names no holder to bind the credential to")
-	case contains(ids, holder):
+	case holder != "" && contains(ids, holder):
 		rep.add(CheckHolderBinding, Passed, "the credential's subject is the holder")
 	case !slices.ContainsFunc(ids, isDID):
 		const na = "not applicable: bearer credential (its subject names no DID, so anyone holding a copy can present it)"
@@ -412,6 +436,8 @@ func holderBinding(rep *Report, holder string, policy BearerPolicy) {
 		default:
 			rep.add(CheckHolderBinding, Failed, "%s; this verifier accepts bearer credentials only for Open Badge recipients identified by an IdentityObject", na)
 		}
+	case holder == "":
+		rep.add(CheckHolderBinding, Failed, "the presentation names no holder to bind the credential to")
 	default:
 		rep.add(CheckHolderBinding, Failed, "the credential is about %s, not the holder %s who presented it", strings.Join(ids, ", "), holder)
 	}

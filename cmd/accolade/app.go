@@ -351,6 +351,7 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 		DI:             &di.Signer{Canonicalizer: canon},
 		Schema:         credential.NewSchemaValidator(a.contexts),
 		StatusListSize: int(cfg.Status.ListSize), StatusIndexBlock: int(cfg.Status.IndexBlock), StatusTTL: cfg.Status.TTL, DefaultStatusPurpose: cfg.Status.Purpose,
+		VCAPIStatusPurpose: cfg.Status.VCAPI,
 	})
 	if err != nil {
 		_ = st.Close()

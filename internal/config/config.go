@@ -42,6 +42,10 @@ type Status struct {
 	TTL time.Duration
 	// Purpose is the default status purpose: revocation or suspension.
 	Purpose string
+	// VCAPI is the status purpose every credential signed through the
+	// VC-API gets a BitstringStatusListEntry of, unless the request's
+	// options.credentialStatus names one; "" adds entries only when asked.
+	VCAPI string
 }
 
 // Proof configures Data Integrity proofs.
@@ -330,6 +334,11 @@ func (c Config) Validate() error {
 	case "revocation", "suspension":
 	default:
 		bad("ACCOLADE_STATUS_PURPOSE", "%q: want revocation or suspension", c.Status.Purpose)
+	}
+	switch c.Status.VCAPI {
+	case "", "revocation", "suspension":
+	default:
+		bad("ACCOLADE_VCAPI_STATUS", "%q: want revocation, suspension or empty", c.Status.VCAPI)
 	}
 	switch c.Proof.Canonicalizer {
 	case "fast", "json-gold":

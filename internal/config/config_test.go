@@ -90,6 +90,8 @@ func TestLoadPrecedence(t *testing.T) {
 			func(c Config) (any, any) {
 				return [2]any{c.LoopbackAllowed(), c.HTTP.PublicURL}, [2]any{false, "https://badges.example.org"}
 			}},
+		{"ok/VC-API status purpose from env", nil, env("ACCOLADE_VCAPI_STATUS", "suspension"),
+			func(c Config) (any, any) { return c.Status.VCAPI, "suspension" }},
 		{"ok/bearer credential policy from env", nil, env("ACCOLADE_BEARER_CREDENTIALS", "reject"),
 			func(c Config) (any, any) { return c.Verify.BearerCredentials, "reject" }},
 		{"ok/metrics on its own address", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:9191"),
@@ -147,6 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"fail/negative sign-in limit", nil, env("ACCOLADE_WALLET_SIGNIN_PER_EMAIL", "-1"), []string{"ACCOLADE_WALLET_SIGNIN_PER_EMAIL"}},
 		{"fail/zero sign-in window", nil, env("ACCOLADE_WALLET_SIGNIN_WINDOW", "0s"), []string{"ACCOLADE_WALLET_SIGNIN_WINDOW"}},
 		{"fail/wallet server not a URL", []string{"--server", "ftp://x"}, env(), []string{"ACCOLADE_WALLET_SERVER"}},
+		{"fail/unknown VC-API status purpose", []string{"--vcapi-status=message"}, env(), []string{"ACCOLADE_VCAPI_STATUS"}},
 		{"fail/unknown bearer credential policy", nil, env("ACCOLADE_BEARER_CREDENTIALS", "sometimes"), []string{"ACCOLADE_BEARER_CREDENTIALS", "ob-recipients"}},
 		{"fail/metrics addr not host:port", nil, env("ACCOLADE_METRICS_ADDR", "9090"), []string{"ACCOLADE_METRICS_ADDR"}},
 		{"fail/metrics addr is the main addr", nil, env("ACCOLADE_METRICS_ADDR", "127.0.0.1:8080"), []string{"ACCOLADE_METRICS_ADDR", "differ"}},

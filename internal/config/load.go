@@ -105,6 +105,8 @@ var settings = []setting{
 		set: duration(func(c *Config) *time.Duration { return &c.Status.TTL })},
 	{flag: "status-purpose", env: "ACCOLADE_STATUS_PURPOSE", def: "revocation", usage: "default status purpose of new credentials: revocation or suspension",
 		set: str(func(c *Config) *string { return &c.Status.Purpose })},
+	{flag: "vcapi-status", env: "ACCOLADE_VCAPI_STATUS", def: "", usage: "status purpose (revocation or suspension) of the BitstringStatusListEntry every VC-API issue gets unless options.credentialStatus names one; empty adds entries only when asked",
+		set: str(func(c *Config) *string { return &c.Status.VCAPI })},
 	{flag: "canonicalizer", env: "ACCOLADE_CANONICALIZER", def: "fast", usage: "RDFC-1.0 implementation for eddsa-rdfc-2022: fast (Accolade's own) or json-gold (the reference)",
 		set: str(func(c *Config) *string { return &c.Proof.Canonicalizer })},
 	{flag: "clock-skew", env: "ACCOLADE_CLOCK_SKEW", def: "2m", usage: "leeway when checking validity dates and token times",

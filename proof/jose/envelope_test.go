@@ -1,11 +1,14 @@
 package jose_test
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/jose"
 )
 
@@ -60,5 +63,74 @@ func TestUnenvelope(t *testing.T) {
 				t.Errorf("Unenvelope = %q, %v; want ErrMalformed", got, err)
 			}
 		})
+	}
+}
+
+// TestSignEnveloped: a VC-JOSE-COSE token's payload is the credential
+// unmodified, its header says vc+jwt, and it verifies as that shape both
+// bare and through its EnvelopedVerifiableCredential.
+func TestSignEnveloped(t *testing.T) {
+	t.Parallel()
+	k := genKey(t, keys.EdDSA)
+	cred := digestCred(t)
+	orig := clone(t, cred)
+	tok, env, err := jose.SignEnveloped(cred, k, testKid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, p, _ := segments(t, tok)
+	if want := `{"alg":"EdDSA","kid":"` + testKid + `","typ":"vc+jwt","cty":"vc"}`; string(h) != want {
+		t.Errorf("header = %s, want %s", h, want)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(p, &payload); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(orig, payload); diff != "" {
+		t.Errorf("payload is not the credential as given (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(jose.Envelope(tok), env); diff != "" {
+		t.Errorf("envelope (-want +got):\n%s", diff)
+	}
+	back, err := jose.Unenvelope(env)
+	if err != nil || back != tok {
+		t.Fatalf("Unenvelope = %q, %v", back, err)
+	}
+	res, err := jose.Verify(context.Background(), back, newResolver(testKid, k.Public()).resolve, jose.VerifyOptions{Now: testNow})
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if res.Shape != jose.ShapeJOSECOSE {
+		t.Errorf("shape %q, want %q", res.Shape, jose.ShapeJOSECOSE)
+	}
+	if diff := cmp.Diff(orig, res.Credential); diff != "" {
+		t.Errorf("verified credential (-want +got):\n%s", diff)
+	}
+}
+
+func TestSignEnvelopedErrors(t *testing.T) {
+	t.Parallel()
+	k := genKey(t, keys.EdDSA)
+	v1 := digestCred(t)
+	v1["@context"] = []any{"https://www.w3.org/2018/credentials/v1"}
+	noIssuer := digestCred(t)
+	delete(noIssuer, "issuer")
+	for _, tt := range []struct {
+		name string
+		cred map[string]any
+		kid  string
+	}{
+		{"fail/VCDM 1.1", v1, testKid},
+		{"fail/no issuer", noIssuer, testKid},
+		{"fail/nil", nil, testKid},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, _, err := jose.SignEnveloped(tt.cred, k, tt.kid); !errors.Is(err, jose.ErrInvalidCredential) {
+				t.Errorf("err = %v, want ErrInvalidCredential", err)
+			}
+		})
+	}
+	if _, _, err := jose.SignEnveloped(digestCred(t), k, ""); err == nil {
+		t.Error("empty kid accepted")
 	}
 }

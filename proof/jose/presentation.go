@@ -10,8 +10,16 @@ import (
 
 // VerifyPresentationOptions says what a presentation JWT must be bound to.
 // Audience and Nonce are required: an empty one fails every presentation,
-// so a verifier cannot forget replay protection by leaving them unset.
+// so a verifier cannot forget replay protection by leaving them unset,
+// unless AnyAudience or AnyNonce says the caller expects none.
 type VerifyPresentationOptions struct {
+	// AnyAudience, with an empty Audience, skips the aud check: the caller
+	// has no audience to expect and reports the presentation as not bound
+	// to a verifier.
+	AnyAudience bool
+	// AnyNonce, with an empty Nonce, skips the nonce check: the caller has
+	// no nonce to expect and reports the presentation as a possible replay.
+	AnyNonce bool
 	// Audience is the verifier's identifier (its OpenID4VP client_id, or
 	// "origin:<origin>" over the Digital Credentials API); the aud claim,
 	// a string or an array, must contain it.
@@ -92,11 +100,15 @@ func VerifyPresentation(ctx context.Context, token string, resolve KeyResolver, 
 	if !hasType(vp, "VerifiablePresentation") {
 		return nil, fmt.Errorf("verify vp-jwt: %w: type lacks VerifiablePresentation", ErrMalformed)
 	}
-	if err := checkAudience(t.payload, opts.Audience); err != nil {
-		return nil, fmt.Errorf("verify vp-jwt: %w", err)
+	if opts.Audience != "" || !opts.AnyAudience {
+		if err := checkAudience(t.payload, opts.Audience); err != nil {
+			return nil, fmt.Errorf("verify vp-jwt: %w", err)
+		}
 	}
-	if err := checkNonce(t.payload, opts.Nonce); err != nil {
-		return nil, fmt.Errorf("verify vp-jwt: %w", err)
+	if opts.Nonce != "" || !opts.AnyNonce {
+		if err := checkNonce(t.payload, opts.Nonce); err != nil {
+			return nil, fmt.Errorf("verify vp-jwt: %w", err)
+		}
 	}
 	if err := checkTimes(t.payload, opts.Now, opts.ClockSkew, true); err != nil {
 		return nil, fmt.Errorf("verify vp-jwt: %w", err)

@@ -252,3 +252,84 @@ func splitPart(tok string, i int) string {
 	}
 	return ""
 }
+
+// TestSignEnvelopedPresentation: a VC-JOSE-COSE vp+jwt carries the
+// presentation as its payload, plus aud, nonce, iat and exp, and verifies
+// through its EnvelopedVerifiablePresentation.
+func TestSignEnvelopedPresentation(t *testing.T) {
+	t.Parallel()
+	holderKey := genKey(t, keys.EdDSA)
+	vp := map[string]any{
+		"@context":             []any{"https://www.w3.org/ns/credentials/v2"},
+		"type":                 []any{"VerifiablePresentation"},
+		"holder":               holderDID,
+		"verifiableCredential": []any{jose.Envelope("eyJhbGciOiJFZERTQSJ9.e30.c2ln")},
+	}
+	tok, env, err := jose.SignEnvelopedPresentation(vp, holderKey, holderKid, verifier, nonce, testNow, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env["type"] != "EnvelopedVerifiablePresentation" || env["id"] != "data:application/vp+jwt,"+tok {
+		t.Errorf("envelope %v", env)
+	}
+	h, claims, err := jose.ParseUnverified(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"alg": "EdDSA", "kid": holderKid, "typ": "vp+jwt", "cty": "vp"}, h); diff != "" {
+		t.Errorf("header (-want +got):\n%s", diff)
+	}
+	if claims["holder"] != holderDID || claims["aud"] != verifier || claims["nonce"] != nonce || claims["vp"] != nil {
+		t.Errorf("payload %v", claims)
+	}
+	res, err := jose.VerifyPresentation(context.Background(), tok, newResolver(holderKid, holderKey.Public()).resolve, jose.VerifyPresentationOptions{
+		Audience: verifier, Nonce: nonce, Now: testNow.Add(time.Minute),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Holder != holderDID || len(res.Credentials) != 1 || res.Credentials[0].JWT == "" {
+		t.Errorf("result holder %q credentials %+v", res.Holder, res.Credentials)
+	}
+	v1 := map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"VerifiablePresentation"}}
+	if _, _, err := jose.SignEnvelopedPresentation(v1, holderKey, holderKid, verifier, nonce, testNow, time.Minute); err == nil {
+		t.Error("a VCDM 1.1 presentation was enveloped")
+	}
+}
+
+// TestVerifyPresentationAnyAudience: AnyAudience and AnyNonce let an empty
+// expectation through; without them an empty one fails, and with them a
+// given one is still checked.
+func TestVerifyPresentationAnyAudience(t *testing.T) {
+	t.Parallel()
+	holderKey := genKey(t, keys.EdDSA)
+	vp := map[string]any{"@context": []any{"https://www.w3.org/2018/credentials/v1"}, "type": []any{"VerifiablePresentation"}}
+	tok, err := jose.SignPresentation(vp, holderKey, holderKid, verifier, nonce, testNow, 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newResolver(holderKid, holderKey.Public())
+	now := testNow.Add(time.Minute)
+	tests := []struct {
+		name string
+		opts jose.VerifyPresentationOptions
+		want error
+	}{
+		{"ok/any audience", jose.VerifyPresentationOptions{Nonce: nonce, AnyAudience: true}, nil},
+		{"ok/any nonce", jose.VerifyPresentationOptions{Audience: verifier, AnyNonce: true}, nil},
+		{"ok/both", jose.VerifyPresentationOptions{AnyAudience: true, AnyNonce: true}, nil},
+		{"fail/empty audience", jose.VerifyPresentationOptions{Nonce: nonce}, jose.ErrAudience},
+		{"fail/empty nonce", jose.VerifyPresentationOptions{Audience: verifier}, jose.ErrNonce},
+		{"fail/any audience but another given", jose.VerifyPresentationOptions{Audience: "https://other.example", Nonce: nonce, AnyAudience: true}, jose.ErrAudience},
+		{"fail/any nonce but another given", jose.VerifyPresentationOptions{Audience: verifier, Nonce: "other", AnyNonce: true}, jose.ErrNonce},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Now = now
+			_, err := jose.VerifyPresentation(context.Background(), tok, r.resolve, tt.opts)
+			if !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
+				t.Errorf("err = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

@@ -26,6 +26,8 @@ type header struct {
 	Kid string    `json:"kid,omitempty"`
 	JWK *keys.JWK `json:"jwk,omitempty"`
 	Typ string    `json:"typ"`
+	// Cty is set only on VC-JOSE-COSE tokens (SignEnveloped).
+	Cty string `json:"cty,omitempty"`
 }
 
 // SignCredential secures cred as an OB 3.0 §8.2 VC-JWT signed by key and
