@@ -276,27 +276,38 @@ func (v *Verifier) verifyLDP(ctx context.Context, doc map[string]any, opts Optio
 	if !v.formatCheck(doc, r) {
 		return
 	}
+	var methods []string
 	if opts.wants(CheckProof) {
 		res, err := v.di.Verify(ctx, doc, v.keyResolver(), di.Expect{ProofPurpose: di.PurposeAssertion, Now: now})
 		if err != nil {
-			r.add(CheckProof, Failed, "%s", describeProofErr(err))
+			r.add(CheckProof, Failed, "%s", describeProofFailure(res, err))
 		} else {
-			var vm, suite string
+			// Every proof of the set verified (VC Data Integrity 1.0
+			// §4.5). The issuer's is reported as the credential's
+			// verification method; the issuer check below looks for it.
+			var done []string
 			for _, p := range res.Proofs {
-				if p.Verified {
-					vm, suite = p.VerificationMethod, p.Cryptosuite
-					if suite == "" {
-						suite = p.Type
-					}
-					break
-				}
+				methods = append(methods, p.VerificationMethod)
+				done = append(done, proofName(p)+" proof by "+p.VerificationMethod)
 			}
-			r.ProofMethod = vm
-			r.add(CheckProof, Passed, "%s proof by %s verified", suite, vm)
+			r.ProofMethod = issuerMethod(res.Proofs, r.Issuer)
+			if r.ProofMethod == "" {
+				r.ProofMethod = res.Proofs[0].VerificationMethod
+			}
+			if len(done) == 1 {
+				r.add(CheckProof, Passed, "%s verified", done[0])
+			} else {
+				r.add(CheckProof, Passed, "all %d proofs verified: %s", len(done), strings.Join(done, "; "))
+			}
 		}
 	}
 	if opts.wants(CheckIssuer) {
-		v.issuerCheck(r, r.ProofMethod, nil)
+		// methods is set only when every proof verified.
+		if len(methods) > 1 && controllerOf(r.ProofMethod) != r.Issuer {
+			r.add(CheckIssuer, Failed, "none of the %d proofs was made by issuer %s for assertionMethod (keys %s)", len(methods), r.Issuer, strings.Join(methods, ", "))
+		} else {
+			v.issuerCheck(r, r.ProofMethod, nil)
+		}
 	}
 	v.commonChecks(ctx, doc, opts, now, r)
 }
@@ -396,7 +407,7 @@ func (v *Verifier) issuerCheck(r *Report, method string, jwt *jose.Result) {
 	if method == "" && jwt != nil {
 		method = r.Issuer
 	}
-	controller, _, _ := strings.Cut(method, "#")
+	controller := controllerOf(method)
 	if !strings.HasPrefix(r.Issuer, "did:") && !strings.HasPrefix(r.Issuer, "https://") && !strings.HasPrefix(r.Issuer, "http://") {
 		r.add(CheckIssuer, Failed, "issuer %s is neither a DID nor an HTTP(S) URL, so no key can be bound to it", r.Issuer)
 		return
@@ -642,6 +653,44 @@ func (v *Verifier) joseKeyResolver(relationship string) jose.KeyResolver {
 		}
 		return m.PublicKey()
 	}
+}
+
+// issuerMethod returns the verification method of the first proof made by
+// issuer for assertionMethod: a method of the issuer DID (the DID URL
+// before its fragment is the issuer; DID resolution proved the method is
+// listed under assertionMethod), or "" if none is.
+func issuerMethod(proofs []di.ProofResult, issuer string) string {
+	for _, p := range proofs {
+		if p.Verified && p.ProofPurpose == di.PurposeAssertion && controllerOf(p.VerificationMethod) == issuer {
+			return p.VerificationMethod
+		}
+	}
+	return ""
+}
+
+// proofName names a proof by its cryptosuite, or its type for legacy
+// proofs.
+func proofName(p di.ProofResult) string {
+	if p.Cryptosuite != "" {
+		return p.Cryptosuite
+	}
+	return p.Type
+}
+
+// describeProofFailure explains a failed Data Integrity verification; with
+// several proofs it names each failing one by its key.
+func describeProofFailure(res di.Result, err error) string {
+	if len(res.Proofs) <= 1 {
+		return describeProofErr(err)
+	}
+	var msgs []string
+	for i, p := range res.Proofs {
+		if p.Verified {
+			continue
+		}
+		msgs = append(msgs, fmt.Sprintf("proof %d of %d (%s by %s): %s", i+1, len(res.Proofs), proofName(p), p.VerificationMethod, describeProofErr(p.Err)))
+	}
+	return "every proof of a proof set must verify; " + strings.Join(msgs, "; ")
 }
 
 func describeProofErr(err error) string {
