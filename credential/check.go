@@ -69,7 +69,9 @@ func Validate(doc map[string]any) error {
 // OB 3.0 and VCDM 2.0 that a verifier must apply whether or not the
 // credential names a JSON Schema, including the two the OB schema cannot express: the
 // subject must have an id or an identifier, and validUntil must not be
-// before validFrom. VCDM 1.1-shaped credentials (ContextVCv1 first) are
+// before validFrom; and the VCDM 2.0 rules CheckVCDM applies to
+// credentialSchema, refreshService, termsOfUse, evidence and
+// relatedResource. VCDM 1.1-shaped credentials (ContextVCv1 first) are
 // checked with issuanceDate and expirationDate instead of validFrom and
 // validUntil. Check does not verify proofs, status or trust in the issuer.
 func Check(doc map[string]any) []*ValidationError {
@@ -81,6 +83,7 @@ func Check(doc map[string]any) []*ValidationError {
 	c.validity()
 	c.subject()
 	c.status()
+	c.vcdmTyped()
 	return c.errs
 }
 

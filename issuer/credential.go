@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -360,6 +361,8 @@ func (r *IssueRequest) validate(now time.Time) (validFrom, validUntil time.Time,
 		e := &r.Evidence[i]
 		if len(e.Type) == 0 {
 			e.Type = []string{credential.TypeEvidence}
+		} else if slices.Contains(e.Type, "") {
+			bad(fmt.Sprintf("evidence[%d].type", i), "must be type names (VCDM 2.0 §5.6), without empty strings; leave it out for Evidence")
 		}
 		if e.ID != "" {
 			p = appendIf(p, checkURL(fmt.Sprintf("evidence[%d].id", i), e.ID, "data:"))

@@ -82,9 +82,14 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		bad("proof", "the credential to issue must not carry a proof")
 	}
 	issuerDID := ""
-	switch iss := doc["issuer"].(type) {
+	iss, hasIssuer := doc["issuer"]
+	switch iss := iss.(type) {
 	case nil:
-		doc["issuer"] = signer.DID
+		// A null issuer is not "left out": VCDM 2.0 §4.7 wants a URL or
+		// an object, and the checks below refuse it.
+		if !hasIssuer {
+			doc["issuer"] = signer.DID
+		}
 	case string:
 		issuerDID = iss
 	case map[string]any:
@@ -116,9 +121,6 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	}
 	if !hasType(doc, credential.TypeVerifiableCredential) {
 		bad("type", "must include VerifiableCredential")
-	}
-	if doc["credentialSubject"] == nil {
-		bad("credentialSubject", "is required")
 	}
 	format, ok := parseVCAPIFormat(opts.Format)
 	if !ok {
@@ -154,21 +156,16 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	if wantStatus && doc["credentialStatus"] != nil {
 		bad("credentialStatus", "the credential already has one; leave it out or do not ask for options.credentialStatus")
 	}
+	// The VCDM 2.0 structural MUSTs (credential.CheckVCDM: issuer,
+	// credentialSubject with claims, validity order, a type on
+	// credentialStatus, credentialSchema, refreshService, termsOfUse and
+	// evidence, relatedResource digests), or for Open Badges credentials
+	// credential.Check, which applies them too.
+	checks := credential.CheckVCDM
 	if isOB(doc) {
-		for _, e := range credential.Check(doc) {
-			p = append(p, e)
-		}
-	} else if ver == 2 {
-		for _, f := range []string{"validFrom", "validUntil"} {
-			if v, ok := doc[f]; ok {
-				if str, _ := v.(string); str == "" {
-					bad(f, "must be a date-time string")
-				} else if _, err := credential.ParseTime(str); err != nil {
-					bad(f, "must be a date-time with a time zone")
-				}
-			}
-		}
+		checks = credential.Check
 	}
+	p = append(p, checks(doc)...)
 	p = append(p, credential.CheckIRIs(doc)...)
 	if err := invalid(p); err != nil {
 		return nil, err

@@ -193,9 +193,11 @@ func (v *Verifier) verifyLDPVP(ctx context.Context, vp map[string]any, opts Pres
 	if err != nil {
 		r.add(CheckPresentationProof, Failed, "%s", describePresentationErr(err))
 	} else {
-		var p di.ProofResult
+		// Every proof verified (VC Data Integrity 1.0 §4.5); the holder's
+		// is the one the holder check needs, wherever it is in the set.
+		p := res.Proofs[0]
 		for _, pr := range res.Proofs {
-			if pr.Verified {
+			if controllerOf(pr.VerificationMethod) == r.Holder {
 				p = pr
 				break
 			}

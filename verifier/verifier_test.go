@@ -26,14 +26,17 @@ type env struct {
 	docs  map[string][]byte // controller documents served for https key URLs
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the verifier's configuration changed by mod.
+func newEnvWith(t testing.TB, mod func(*verifier.Config)) *env {
 	t.Helper()
 	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{canon: di.NewFast(contexts, di.Limits{}), docs: map[string][]byte{}}
-	e.v, err = verifier.New(verifier.Config{
+	cfg := verifier.Config{
 		Resolver:      did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}},
 		Canonicalizer: e.canon,
 		Schema:        credential.NewSchemaValidator(contexts),
@@ -44,7 +47,11 @@ func newEnv(t testing.TB) *env {
 			}
 			return nil, fmt.Errorf("no document at %s", url)
 		},
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	e.v, err = verifier.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -283,6 +283,12 @@ func newVerifierWithChecker(cfg config.Config, contexts *ldcontext.Loader, resol
 			b, _, err := httpguard.Get(ctx, client, url, "application/json, application/ld+json", 256<<10)
 			return b, err
 		},
+		// relatedResource digests (VCDM 2.0 §5.3) are over the bytes
+		// served, whatever their type.
+		FetchRelatedResource: func(ctx context.Context, url string) ([]byte, error) {
+			b, _, err := httpguard.Get(ctx, client, url, "", 4<<20)
+			return b, err
+		},
 	})
 	return v, checker, err
 }

@@ -260,6 +260,15 @@ func (e *expander) process(active *activeContext, local any, baseURL string, rem
 			}
 			result, owned = next, false
 		case map[string]any:
+			// A local context map is a context definition (step 5.4); only
+			// a remote context document is unwrapped to its @context entry
+			// (step 5.2.5, deriveURL). So a local {"@context": {...}} is
+			// not unwrapped: its "@context" key reaches Create Term
+			// Definition, where a keyword is a "keyword redefinition"
+			// (§4.2.2 step 5; JSON-LD 1.1 §9.15 does not list @context
+			// among a context definition's keys; W3C test expand/er56).
+			// jsonld.js and json-gold unwrap it; proof/di's JSONGold
+			// refuses it as this processor does (see its doc).
 			mut()
 			if err := e.processDefinition(result, v, baseURL, remote, override); err != nil {
 				return nil, err

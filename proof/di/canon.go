@@ -105,6 +105,9 @@ func (l Limits) withDefaults() Limits {
 //     json-gold escapes differently from RDFC-1.0), IRIs json-gold would
 //     drop as invalid, invalid language tags, @direction and blank-node
 //     predicates fail with ErrUnsupportedContent;
+//   - a local context wrapped as {"@context": {...}}, which json-gold
+//     (like jsonld.js) unwraps but JSON-LD 1.1 API §4.1.2 makes a keyword
+//     redefinition, fails with ErrInvalidDocument, as in Fast;
 //   - input over its Limits fails with ErrTooComplex.
 //
 // Context documents come only from the ContextLoader; nothing is fetched.
@@ -146,6 +149,10 @@ func (j *JSONGold) dataset(ctx context.Context, doc map[string]any) (*ld.RDFData
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("canonicalize: %w", err)
+	}
+	if wrappedContext(doc) {
+		return nil, fmt.Errorf("canonicalize: %w: jsonld: keyword redefinition: @context (a local context is a context definition, "+
+			"not a context document: give its terms without the {\"@context\": ...} wrapper)", ErrInvalidDocument)
 	}
 	loader := &goldLoader{ctx: ctx, loader: j.loader, copyDocs: hasImport(doc, 0)}
 	opts := goldOptions(loader)
@@ -341,6 +348,41 @@ func (g *goldLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 		doc = cloneJSON(doc)
 	}
 	return &ld.RemoteDocument{DocumentURL: u, Document: doc}, nil
+}
+
+// wrappedContext reports whether a local context in v (an @context value
+// or an entry of one, at any depth, scoped contexts included) is a map with
+// an "@context" entry. JSON-LD 1.1 API §4.1.2 unwraps only remote context
+// documents that way; a local one is a context definition, and its
+// "@context" key a keyword redefinition (W3C test expand/er56), which
+// internal/jsonld reports. json-gold unwraps it instead. The walk does not
+// know which values are @json literals, so it also refuses such a shape
+// inside one, which no credential carries.
+func wrappedContext(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if k == "@context" {
+				for _, c := range asList(e) {
+					if m, ok := c.(map[string]any); ok {
+						if _, ok := m["@context"]; ok {
+							return true
+						}
+					}
+				}
+			}
+			if wrappedContext(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if wrappedContext(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // hasImport reports whether v holds an "@import" key at any depth.

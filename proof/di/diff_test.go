@@ -38,6 +38,11 @@ package di
 //     (ErrTooComplex), JSONGold by an upper-bound estimate, Fast by the work
 //     actually done, so Fast accepts some graphs JSONGold refuses (the W3C
 //     "evil" tests 044-046, see rdfCanonTooComplex and internal/rdfc).
+//  6. Inline context wrappers: json-gold (like jsonld.js) unwraps a local
+//     context {"@context": {...}} as if it were a remote context document;
+//     JSON-LD 1.1 API §4.1.2 makes it a context definition whose
+//     "@context" key is a keyword redefinition (W3C test expand/er56).
+//     Fast refuses it, and so does JSONGold, before expanding.
 
 import (
 	"context"
@@ -300,6 +305,19 @@ func (g *gen) credential() map[string]any {
 	}
 	if g.r.IntN(15) == 0 {
 		// A property no context defines: both refuse.
+		subject["favouriteColour"] = "green"
+	}
+	colour := map[string]any{"favouriteColour": "https://example.org/vocab#favouriteColour"}
+	switch g.r.IntN(8) {
+	case 0:
+		// An inline context object defines it (VCDM 2.0 §4.3 allows
+		// them): both accept.
+		doc["@context"] = append(ctx, colour)
+		subject["favouriteColour"] = "green"
+	case 1:
+		// The same wrapped in {"@context": ...}: a keyword redefinition
+		// (bug 6); both refuse.
+		doc["@context"] = append(ctx, map[string]any{"@context": colour})
 		subject["favouriteColour"] = "green"
 	}
 	return doc
@@ -590,5 +608,34 @@ func TestJSONGoldKnownBugs(t *testing.T) {
 				t.Errorf("JSONGold writes %q (%v), want the known wrong %q (fixed? update the list)", gold, gerr, tt.goldText)
 			}
 		})
+	}
+}
+
+// TestInlineContextWrapper pins json-gold bug 6: json-gold expands a
+// document whose @context holds {"@context": {...}}, both canonicalizers
+// refuse it, and they agree on the same definition given plainly.
+func TestInlineContextWrapper(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	def := map[string]any{"favouriteColour": "https://example.org/vocab#favouriteColour"}
+	doc := func(c any) map[string]any {
+		return map[string]any{
+			"@context": []any{"https://www.w3.org/ns/credentials/v2", c},
+			"id":       "urn:uuid:58172aac-d8ba-11ed-83dd-0b3aef56cc33", "type": []any{"VerifiableCredential"},
+			"issuer": "https://vc.example/issuers/5678", "credentialSubject": map[string]any{"id": "did:example:abc", "favouriteColour": "green"},
+		}
+	}
+	wrapped := doc(map[string]any{"@context": def})
+	opts := goldOptions(&goldLoader{ctx: ctx, loader: sharedDirLoader(t), copyDocs: true})
+	if _, err := ld.NewJsonLdProcessor().Expand(cloneJSON(wrapped), opts); err != nil {
+		t.Errorf("json-gold now refuses the wrapper (%v): fixed? update bug 6", err)
+	}
+	for name, c := range map[string]Canonicalizer{"Fast": testFast(t), "JSONGold": testCanon(t)} {
+		if _, err := c.Canonicalize(ctx, wrapped); !errors.Is(err, ErrInvalidDocument) || !strings.Contains(err.Error(), "keyword redefinition") {
+			t.Errorf("%s: error %v, want ErrInvalidDocument for a keyword redefinition", name, err)
+		}
+	}
+	if got := compareWithGold(t, doc(def)); got != "identical to JSONGold" {
+		t.Errorf("plain inline context: %s", got)
 	}
 }

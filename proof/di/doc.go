@@ -8,7 +8,8 @@
 // Specifications implemented:
 //   - Verifiable Credential Data Integrity 1.0, W3C Recommendation
 //     2025-05-15: the proof data model, proof sets and chains
-//     (previousProof), and the purpose, challenge, domain and expires checks.
+//     (previousProof; a document verifies only if every proof does, §4.5),
+//     and the purpose, challenge, domain and expires checks.
 //   - Data Integrity EdDSA Cryptosuites v1.0, W3C Recommendation 2025-05-15:
 //     eddsa-rdfc-2022 (§3.2) and eddsa-jcs-2022 (§3.3); Ed25519 per RFC 8032;
 //     proofValue as Multibase base58-btc; the hash data is

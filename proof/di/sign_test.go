@@ -145,9 +145,10 @@ func TestSignShape(t *testing.T) {
 	if err != nil || !res.Proofs[0].Verified || !res.Proofs[1].Verified {
 		t.Errorf("Verify = %+v, %v", res, err)
 	}
-	// Only the second proof is bound to the challenge.
+	// Only the second proof is bound to the challenge, and every proof of
+	// a set must verify (VC Data Integrity 1.0 §4.5).
 	res, err = v.Verify(ctx, out, fixedResolver(obKey(t).Public()), Expect{Challenge: "c", Domain: "d", Now: signTime})
-	if err != nil || !errors.Is(res.Proofs[0].Err, ErrChallengeMismatch) || !res.Proofs[1].Verified {
+	if !errors.Is(err, ErrChallengeMismatch) || res.Verified || !errors.Is(res.Proofs[0].Err, ErrChallengeMismatch) || !res.Proofs[1].Verified {
 		t.Errorf("Verify with challenge = %+v, %v", res, err)
 	}
 }

@@ -63,7 +63,8 @@ type Expect struct {
 // Result is the outcome of Verify: one ProofResult per proof, in document
 // order.
 type Result struct {
-	// Verified is true when at least one proof verified.
+	// Verified is true when every proof verified (VC Data Integrity 1.0
+	// §4.5: a proof set or chain verifies only as a whole).
 	Verified bool
 	Proofs   []ProofResult
 }
@@ -89,11 +90,15 @@ type ProofResult struct {
 // challenge, domain and expiry meet want, resolve returns a key for its
 // verificationMethod and purpose, and the Ed25519 signature checks out over
 // the suite's hash of doc without proofs (plus, for a chained proof, the
-// proofs it names in previousProof).
+// proofs it names in previousProof, VC Data Integrity 1.0 §4.5 step 3).
 //
-// The error is nil when at least one proof verified; otherwise it joins the
-// failures of all proofs (ErrNoProof when there are none), so errors.Is
-// finds each sentinel. A proof's created time is reported, not judged.
+// The document verifies only if every proof does (§4.5 step 5): one bad
+// proof in a set, or a previousProof naming a proof that is not in the set
+// (ErrMalformedProof), fails the whole. A chained proof signs over the
+// proofs it names, so altering one of them fails the chained proof too.
+// The error is nil when every proof verified; otherwise it joins the
+// failures (ErrNoProof when there are none), so errors.Is finds each
+// sentinel. A proof's created time is reported, not judged.
 // Verify does not validate @context values against an allow-list (VC Data
 // Integrity 1.0 §4.6) nor OB 3.0's context order; the caller does that
 // after.
@@ -138,16 +143,15 @@ func (v *Verifier) verify(ctx context.Context, doc map[string]any, resolve KeyRe
 	var errs []error
 	for i := range set {
 		pr := vc.one(ctx, i)
-		if pr.Verified {
-			res.Verified = true
-		} else {
-			errs = append(errs, fmt.Errorf("proof %d: %w", i, pr.Err))
+		if !pr.Verified {
+			errs = append(errs, fmt.Errorf("proof %d of %d: %w", i+1, len(set), pr.Err))
 		}
 		res.Proofs = append(res.Proofs, pr)
 	}
-	if !res.Verified {
+	if len(errs) > 0 {
 		return res, errors.Join(errs...)
 	}
+	res.Verified = true
 	return res, nil
 }
 

@@ -349,8 +349,9 @@ func TestVerifyFailures(t *testing.T) {
 	}
 }
 
-// TestVerifyProofSet checks that one good proof verifies a set with a bad
-// one, and that the result lists both.
+// TestVerifyProofSet checks that a set with one bad proof does not verify
+// (VC Data Integrity 1.0 §4.5: every proof must), and that the result lists
+// both proofs.
 func TestVerifyProofSet(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -364,13 +365,16 @@ func TestVerifyProofSet(t *testing.T) {
 	if len(set) != 2 {
 		t.Fatalf("proof set of %d, want 2", len(set))
 	}
-	set[1].(map[string]any)["proofValue"] = encodeProofValue(make([]byte, 64))
 	v := &Verifier{Canonicalizer: testCanon(t)}
-	res, err := v.Verify(ctx, doc, fixedResolver(obKey(t).Public()), Expect{})
-	if err != nil {
-		t.Fatal(err)
+	if res, err := v.Verify(ctx, doc, fixedResolver(obKey(t).Public()), Expect{}); err != nil || !res.Verified {
+		t.Fatalf("both proofs good: %+v, %v", res, err)
 	}
-	want := Result{Verified: true, Proofs: []ProofResult{
+	set[1].(map[string]any)["proofValue"] = encodeProofValue(make([]byte, 64))
+	res, err := v.Verify(ctx, doc, fixedResolver(obKey(t).Public()), Expect{})
+	if !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("error = %v, want ErrBadSignature", err)
+	}
+	want := Result{Verified: false, Proofs: []ProofResult{
 		{Type: TypeDataIntegrityProof, Cryptosuite: EdDSARDFC2022, VerificationMethod: obVM, ProofPurpose: PurposeAssertion, Created: signTime, Verified: true},
 		{Type: TypeDataIntegrityProof, Cryptosuite: EdDSAJCS2022, VerificationMethod: obVM, ProofPurpose: PurposeAssertion, Created: signTime},
 	}}

@@ -3,7 +3,7 @@
 // textContent, never markup, so nothing a credential says can run as code.
 "use strict";
 (function () {
-  var CHECKS = ["format", "proof", "issuer", "validity", "schema", "status"];
+  var CHECKS = ["format", "proof", "issuer", "validity", "schema", "status", "relatedResource"];
   var CORE = ["format", "proof", "issuer"];
 
   function find(results, name) {
