@@ -135,6 +135,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() 
 // the guarded client: public addresses only (loopback when allowed), at
 // most 1 MiB in 5 seconds.
 func newImageFetcher(cfg config.Config) api.ImageFetcher {
+	if cfg.Contexts.Offline {
+		// An offline node fetches nothing: badge pages draw the image.
+		return nil
+	}
 	client := httpguard.New(httpguard.Options{Timeout: 5 * time.Second, MaxBytes: 1 << 20, AllowLoopback: cfg.LoopbackAllowed()})
 	return func(ctx context.Context, url string) ([]byte, string, error) {
 		b, resp, err := httpguard.Get(ctx, client, url, "image/png, image/jpeg, image/gif, image/webp, image/svg+xml", 1<<20)

@@ -94,6 +94,9 @@ func startServe(t *testing.T, dataDir string, extra map[string]string) *server {
 		"ACCOLADE_DATA_DIR":   dataDir,
 		"ACCOLADE_LOG_FORMAT": "json",
 		"ACCOLADE_MAIL_DIR":   filepath.Join(dataDir, "mail"),
+		// Tests send nothing beyond loopback: no fetch of documents that
+		// are not bundled, no achievement images.
+		"ACCOLADE_OFFLINE": "true",
 	}
 	for k, v := range extra {
 		vars[k] = v

@@ -95,7 +95,7 @@ var settings = []setting{
 		set: integer(func(c *Config) *int64 { return &c.DID.ResolvePerMinute })},
 	{flag: "contexts-dir", env: "ACCOLADE_CONTEXTS_DIR", def: "", usage: "offline directories of JSON-LD contexts and JSON Schemas, separated by ':' (files are matched by digest, not name)",
 		set: str(func(c *Config) *string { return &c.Contexts.Dir })},
-	{flag: "offline", env: "ACCOLADE_OFFLINE", def: "false", usage: "never fetch contexts or schemas over the network",
+	{flag: "offline", env: "ACCOLADE_OFFLINE", def: "false", usage: "never fetch contexts, schemas or achievement images over the network (badge pages then draw the image)",
 		set: boolean(func(c *Config) *bool { return &c.Contexts.Offline })},
 	{flag: "status-list-size", env: "ACCOLADE_STATUS_LIST_SIZE", def: "131072", usage: "entries per status list (Bitstring Status List minimum 131072)",
 		set: integer(func(c *Config) *int64 { return &c.Status.ListSize })},
