@@ -404,8 +404,8 @@ func (o *OID4VCI) configurations(a Achievement, alg keys.Alg) map[string]oid4vci
 			CredentialSigningAlgValuesSupported:  []string{"eddsa-rdfc-2022"},
 			CryptographicBindingMethodsSupported: binding,
 			ProofTypesSupported:                  proofs,
-			CredentialDefinition: &oid4vci.CredentialDefinition{Context: ldpContexts(), Type: types},
-			CredentialMetadata: meta,
+			CredentialDefinition:                 &oid4vci.CredentialDefinition{Context: ldpContexts(), Type: types},
+			CredentialMetadata:                   meta,
 		}
 	}
 	return out
