@@ -195,7 +195,9 @@ func TestOID4VCIDraftRequestErrors(t *testing.T) {
 	ctx := context.Background()
 	f := newVCI(t)
 	h := newHolder(t, keys.EdDSA)
-	ldpOffer := func(t *testing.T) oid4vci.TokenResponse { return f.token(t, f.offer(t, OfferRequest{Format: oid4vci.FormatLDPVC}), nil) }
+	ldpOffer := func(t *testing.T) oid4vci.TokenResponse {
+		return f.token(t, f.offer(t, OfferRequest{Format: oid4vci.FormatLDPVC}), nil)
+	}
 	proof := func(t *testing.T, nonce string) map[string]any {
 		return map[string]any{"proof_type": "jwt", "jwt": h.proof(t, vciIssuer, nonce, f.clock.Now())}
 	}
