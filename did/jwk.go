@@ -69,6 +69,25 @@ func JWKDIDOf(raw []byte) (string, crypto.PublicKey, error) {
 	return "did:jwk:" + base64.RawURLEncoding.EncodeToString(b.Bytes()), pub, nil
 }
 
+// JWKDIDNames reports whether d is a did:jwk of pub, whatever the member
+// order or optional members of its JWK: it compares keys, not DID strings.
+func JWKDIDNames(d string, pub crypto.PublicKey) bool {
+	parsed, err := Parse(d)
+	if err != nil || parsed.Method != "jwk" {
+		return false
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(parsed.ID)
+	if err != nil || uniqueMembers(raw) != nil {
+		return false
+	}
+	k, _, err := keys.ParsePublicJWK(raw)
+	if err != nil {
+		return false
+	}
+	eq, ok := k.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && eq.Equal(pub)
+}
+
 // uniqueMembers checks that raw is one JSON object whose member names are
 // not repeated, so that a did:jwk names one key to every JSON reader.
 func uniqueMembers(raw []byte) error {
