@@ -207,11 +207,16 @@ func (s *Server) oauth(fallback string, h handler) gin.HandlerFunc {
 	}
 }
 
-// oauthError is the RFC 6749 §5.2 error body.
+// oauthError is the RFC 6749 §5.2 error body. c_nonce, c_nonce_expires_in
+// and interval are sent only to wallets of pre-final drafts (draft 13
+// §7.3.2, §9.3), with invalid_proof, invalid_nonce and issuance_pending.
 type oauthError struct {
-	Error       string `json:"error"`
-	Description string `json:"error_description,omitempty"`
-	ErrorID     string `json:"error_id,omitempty"`
+	Error           string `json:"error"`
+	Description     string `json:"error_description,omitempty"`
+	ErrorID         string `json:"error_id,omitempty"`
+	CNonce          string `json:"c_nonce,omitempty"`
+	CNonceExpiresIn int64  `json:"c_nonce_expires_in,omitempty"`
+	Interval        int64  `json:"interval,omitempty"`
 }
 
 // oauthStatus is the HTTP status of each error code: 401 for a bad access
@@ -235,6 +240,7 @@ func (s *Server) writeOAuthError(c *gin.Context, fallback string, err error) {
 	switch {
 	case errors.As(err, &oe):
 		body.Error, body.Description, status = oe.Code, oe.Description, oauthStatus(oe.Code)
+		body.CNonce, body.CNonceExpiresIn, body.Interval = oe.CNonce, oe.CNonceExpiresIn, oe.Interval
 		if oe.Code == oid4vci.CodeInvalidToken {
 			// RFC 6750 §3: no error attribute when the request had no token.
 			if _, ok := bearerToken(c); ok {

@@ -1,10 +1,12 @@
 package did
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/accolade-badges/accolade/keys"
@@ -42,6 +44,74 @@ func JWKDID(pub crypto.PublicKey) (string, error) {
 		return "", fmt.Errorf("did:jwk: %w", err)
 	}
 	return "did:jwk:" + base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// JWKDIDOf returns the did:jwk of a public JWK as it was serialized, for
+// a holder that sent its own JWK (an OpenID4VCI proof's jwk header): the
+// base64url of that JSON with insignificant whitespace removed, members in
+// the order the holder wrote them, so that the DID is the one the holder
+// computed from the same JSON. It also returns the key. A JWK with private
+// members, with a repeated member, or that is not a usable public key is an
+// error. Two such DIDs name the same key when the keys are Equal, whatever
+// their member order: compare keys, not DID strings.
+func JWKDIDOf(raw []byte) (string, crypto.PublicKey, error) {
+	if err := uniqueMembers(raw); err != nil {
+		return "", nil, fmt.Errorf("did:jwk: %w", err)
+	}
+	pub, _, err := keys.ParsePublicJWK(raw)
+	if err != nil {
+		return "", nil, fmt.Errorf("did:jwk: %w", err)
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return "", nil, fmt.Errorf("did:jwk: %w", err)
+	}
+	return "did:jwk:" + base64.RawURLEncoding.EncodeToString(b.Bytes()), pub, nil
+}
+
+// JWKDIDNames reports whether d is a did:jwk of pub, whatever the member
+// order or optional members of its JWK: it compares keys, not DID strings.
+func JWKDIDNames(d string, pub crypto.PublicKey) bool {
+	parsed, err := Parse(d)
+	if err != nil || parsed.Method != "jwk" {
+		return false
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(parsed.ID)
+	if err != nil || uniqueMembers(raw) != nil {
+		return false
+	}
+	k, _, err := keys.ParsePublicJWK(raw)
+	if err != nil {
+		return false
+	}
+	eq, ok := k.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && eq.Equal(pub)
+}
+
+// uniqueMembers checks that raw is one JSON object whose member names are
+// not repeated, so that a did:jwk names one key to every JSON reader.
+func uniqueMembers(raw []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return errors.New("a JWK must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return errors.New("the JWK is not valid JSON")
+		}
+		name, _ := tok.(string)
+		if seen[name] {
+			return fmt.Errorf("JWK member %q is repeated", name)
+		}
+		seen[name] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return errors.New("the JWK is not valid JSON")
+		}
+	}
+	return nil
 }
 
 // Resolve builds the document of a did:jwk.

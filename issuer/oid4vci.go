@@ -387,7 +387,7 @@ func (o *OID4VCI) configurations(a Achievement, alg keys.Alg) map[string]oid4vci
 	}
 	proofs := map[string]oid4vci.ProofType{oid4vci.ProofTypeJWT: {ProofSigningAlgValuesSupported: algNames(oid4vci.DefaultProofAlgs)}}
 	binding := []string{"did:key", "did:jwk"}
-	types := []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential}
+	types := credentialTypes()
 	out := map[string]oid4vci.CredentialConfiguration{
 		a.ID + suffixJWT: {
 			Format:                               oid4vci.FormatJWTVCJSON,
@@ -404,14 +404,23 @@ func (o *OID4VCI) configurations(a Achievement, alg keys.Alg) map[string]oid4vci
 			CredentialSigningAlgValuesSupported:  []string{"eddsa-rdfc-2022"},
 			CryptographicBindingMethodsSupported: binding,
 			ProofTypesSupported:                  proofs,
-			CredentialDefinition: &oid4vci.CredentialDefinition{
-				Context: []string{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions},
-				Type:    types,
-			},
-			CredentialMetadata: meta,
+			CredentialDefinition:                 &oid4vci.CredentialDefinition{Context: ldpContexts(), Type: types},
+			CredentialMetadata:                   meta,
 		}
 	}
 	return out
+}
+
+// credentialTypes is the credential_definition.type of every
+// configuration.
+func credentialTypes() []string {
+	return []string{credential.TypeVerifiableCredential, credential.TypeOpenBadgeCredential}
+}
+
+// ldpContexts is the credential_definition.@context of the ldp_vc
+// configurations.
+func ldpContexts() []string {
+	return []string{credential.ContextVCv2, credential.ContextOB, credential.ContextOBExtensions}
 }
 
 func algNames(algs []keys.Alg) []string {
@@ -1004,6 +1013,15 @@ func (o *OID4VCI) issueAccessToken(ctx context.Context, sc scope, details []oid4
 	} else if err != nil {
 		return oid4vci.TokenResponse{}, fmt.Errorf("access token: %w", err)
 	}
+	// Compatibility: wallets of pre-final drafts (no nonce endpoint) take
+	// their first c_nonce from the token response; 1.0 wallets ignore it.
+	// Failing to make one fails nothing: such a wallet gets invalid_proof
+	// with a fresh c_nonce at its first Credential Request.
+	if n, err := o.Nonce(ctx); err == nil {
+		resp.CNonce, resp.CNonceExpiresIn = n, o.nonceExpiresIn()
+	} else {
+		o.log.WarnContext(ctx, "c_nonce for the token response", logctx.KeyOfferID, sc.OfferID, logctx.KeyErr, err)
+	}
 	o.log.InfoContext(ctx, "access token issued", logctx.KeyOfferID, sc.OfferID, "expires_in", resp.ExpiresIn)
 	return resp, nil
 }
@@ -1397,6 +1415,8 @@ func (o *OID4VCI) Nonce(ctx context.Context) (string, error) {
 	return n, nil
 }
 
+func (o *OID4VCI) nonceExpiresIn() int64 { return int64(o.cfg.NonceTTL / time.Second) }
+
 // access returns the live access token record or invalid_token.
 func (o *OID4VCI) access(ctx context.Context, token string) (accessRecord, error) {
 	var rec accessRecord
@@ -1417,6 +1437,9 @@ type deferredRecord struct {
 	ConfigID   string    `json:"configId"`
 	HolderDIDs []string  `json:"holderDids"`
 	ReadyAt    time.Time `json:"readyAt,omitzero"`
+	// Shape is the response shape of the request that started the
+	// transaction (pre-final wallets poll in their draft's shape).
+	Shape oid4vci.ResponseShape `json:"shape,omitempty"`
 }
 
 type notificationRecord struct {
@@ -1428,7 +1451,40 @@ type notificationRecord struct {
 // verifies every key proof, takes each c_nonce once, and issues one
 // credential per proof bound to the proof's DID (credentialSubject.id), or
 // starts a deferred transaction.
+//
+// Compatibility: a request in the shape of a pre-final draft (format and
+// credential_definition, the singular proof) is served too, and answered
+// in that draft's shape (req.Shape) with a fresh c_nonce, also on
+// invalid_proof and invalid_nonce, since those wallets have no nonce
+// endpoint.
 func (o *OID4VCI) Credential(ctx context.Context, accessToken string, req oid4vci.CredentialRequest) (oid4vci.CredentialResponse, error) {
+	shape := req.Shape()
+	resp, err := o.credential(ctx, accessToken, req, shape)
+	if shape == oid4vci.ShapeFinal {
+		return resp, err
+	}
+	var oe *oid4vci.Error
+	if err != nil && errors.As(err, &oe) && (oe.Code == oid4vci.CodeInvalidProof || oe.Code == oid4vci.CodeInvalidNonce) {
+		if n, nerr := o.Nonce(ctx); nerr == nil {
+			oe.CNonce, oe.CNonceExpiresIn = n, o.nonceExpiresIn()
+		}
+		return resp, err
+	} else if err != nil {
+		return resp, err
+	}
+	resp.Shape = shape
+	if resp.CNonce, err = o.Nonce(ctx); err != nil {
+		// The credentials are issued and marked delivered; a wallet
+		// without a c_nonce for a next request loses nothing now.
+		o.log.WarnContext(ctx, "c_nonce for a pre-final credential response", logctx.KeyErr, err)
+		resp.CNonce = ""
+	} else {
+		resp.CNonceExpiresIn = o.nonceExpiresIn()
+	}
+	return resp, nil
+}
+
+func (o *OID4VCI) credential(ctx context.Context, accessToken string, req oid4vci.CredentialRequest, shape oid4vci.ResponseShape) (oid4vci.CredentialResponse, error) {
 	acc, err := o.access(ctx, accessToken)
 	if err != nil {
 		return oid4vci.CredentialResponse{}, err
@@ -1475,7 +1531,7 @@ func (o *OID4VCI) Credential(ctx context.Context, accessToken string, req oid4vc
 		// The transaction is written first; one whose marker then fails
 		// is never handed out, so it delivers nothing.
 		txID := randomToken(32)
-		rec := deferredRecord{Scope: acc.Scope, ConfigID: configID, HolderDIDs: holders}
+		rec := deferredRecord{Scope: acc.Scope, ConfigID: configID, HolderDIDs: holders, Shape: shape}
 		if acc.Scope.ApproveAfter > 0 {
 			rec.ReadyAt = o.now().Add(acc.Scope.ApproveAfter)
 		}
@@ -1492,7 +1548,9 @@ func (o *OID4VCI) Credential(ctx context.Context, accessToken string, req oid4vc
 		return oid4vci.CredentialResponse{}, fmt.Errorf("mark delivered: %w", err)
 	}
 	if acc.Scope.Deferred {
-		o.log.InfoContext(ctx, "deferred issuance started", logctx.KeyOfferID, acc.Scope.OfferID, "proofs", len(holders))
+		o.log.InfoContext(ctx, "deferred issuance started", logctx.KeyOfferID, acc.Scope.OfferID, "proofs", len(holders), "shape", shape)
+	} else if shape != oid4vci.ShapeFinal {
+		o.log.InfoContext(ctx, "pre-final credential request served", logctx.KeyOfferID, acc.Scope.OfferID, "shape", shape)
 	}
 	return resp, nil
 }
@@ -1533,9 +1591,16 @@ func (o *OID4VCI) interval() int64 {
 	return max(1, int64(o.cfg.DeferredInterval/time.Second))
 }
 
-// requestedConfig resolves credential_identifier or
-// credential_configuration_id against the access token.
+// requestedConfig resolves credential_identifier, credential_configuration_id
+// or (pre-final drafts) format with credential_definition against the
+// access token.
 func (o *OID4VCI) requestedConfig(acc accessRecord, req oid4vci.CredentialRequest) (string, error) {
+	if req.Format != "" {
+		if acc.Identifiers != nil {
+			return "", oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "the token response returned credential_identifiers: send credential_identifier, not format")
+		}
+		return configForFormat(acc.Scope, req.Format, req.Definition)
+	}
 	if req.CredentialIdentifier != "" {
 		c, ok := acc.Identifiers[req.CredentialIdentifier]
 		if !ok {
@@ -1552,13 +1617,72 @@ func (o *OID4VCI) requestedConfig(acc accessRecord, req oid4vci.CredentialReques
 	return req.CredentialConfigurationID, nil
 }
 
+// configForFormat maps a pre-final request's format and
+// credential_definition (draft 13 §7.2, Appendix E.1) to the configuration
+// of the offer that has that format and those types: an unknown format, or
+// one the offer's credential is not available in, is
+// unsupported_credential_format; types (and for ldp_vc contexts) other
+// than the configuration's are unsupported_credential_type (the codes of
+// draft 13 §7.3.1.2); a missing credential_definition, or a request that
+// matches more than one configuration, is invalid_credential_request.
+func configForFormat(sc scope, format string, def *oid4vci.CredentialDefinition) (string, error) {
+	var want string
+	switch format {
+	case oid4vci.FormatLDPVC:
+		want = FormatLDP
+	case oid4vci.FormatJWTVCJSON:
+		want = FormatJWT
+	default:
+		return "", oid4vci.Errorf(oid4vci.CodeUnsupportedCredentialFormat, "format %.64q is not supported; this issuer issues %s and %s", format, oid4vci.FormatLDPVC, oid4vci.FormatJWTVCJSON)
+	}
+	if def == nil {
+		return "", oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "credential_definition (with type) is required with format")
+	}
+	var matches []string
+	for _, id := range sc.ConfigIDs {
+		if _, f, ok := configFormat(id); ok && f == want {
+			matches = append(matches, id)
+		}
+	}
+	if len(matches) == 0 {
+		return "", oid4vci.Errorf(oid4vci.CodeUnsupportedCredentialFormat, "the offered credential is not available as %s; the offer names %s", format, strings.Join(sc.ConfigIDs, ", "))
+	}
+	// OpenBadgeCredential and its alias AchievementCredential, with or
+	// without VerifiableCredential, in any order.
+	hasOB := false
+	for _, t := range def.Type {
+		switch t {
+		case credential.TypeOpenBadgeCredential, credential.TypeAchievementCredential:
+			hasOB = true
+		case credential.TypeVerifiableCredential:
+		default:
+			return "", oid4vci.Errorf(oid4vci.CodeUnsupportedCredentialType, "credential_definition.type %.64q is not offered; this credential is of type %s", t, strings.Join(credentialTypes(), ", "))
+		}
+	}
+	if !hasOB {
+		return "", oid4vci.Errorf(oid4vci.CodeUnsupportedCredentialType, "credential_definition.type must name %s", credential.TypeOpenBadgeCredential)
+	}
+	if format == oid4vci.FormatLDPVC {
+		if def.Context == nil {
+			return "", oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "credential_definition.@context is required for ldp_vc")
+		}
+		for _, c := range def.Context {
+			if !slices.Contains(ldpContexts(), c) {
+				return "", oid4vci.Errorf(oid4vci.CodeUnsupportedCredentialType, "credential_definition.@context %.100q is not one this credential uses (%s)", c, strings.Join(ldpContexts(), ", "))
+			}
+		}
+	}
+	if len(matches) > 1 {
+		return "", oid4vci.Errorf(oid4vci.CodeInvalidCredentialRequest, "format %s matches several offered credentials (%s): send credential_configuration_id", format, strings.Join(matches, ", "))
+	}
+	return matches[0], nil
+}
+
 // checkProofs verifies the request's jwt proofs and takes their nonces. It
 // returns the holder DIDs, one per proof.
 func (o *OID4VCI) checkProofs(ctx context.Context, sc scope, req oid4vci.CredentialRequest) ([]string, error) {
 	p := req.Proofs
 	switch {
-	case p == nil && req.LegacyProof:
-		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs is required; the singular proof member of pre-final drafts is not supported by OpenID4VCI 1.0")
 	case p == nil:
 		return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs is required: this credential is bound to a key")
 	case p.Type != oid4vci.ProofTypeJWT:
@@ -1581,16 +1705,17 @@ func (o *OID4VCI) checkProofs(ctx context.Context, sc scope, req oid4vci.Credent
 			return nil, err
 		}
 		// Compare the resolved keys, not kid strings: kid "did#frag", the
-		// bare DID and a did:jwk of the same key name one key.
-		der, err := x509.MarshalPKIXPublicKey(pr.Key)
+		// bare DID and did:jwk of the same key in any member order name
+		// one key.
+		der, err := keyBytes(pr.Key)
 		if err != nil {
 			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs.jwt[%d]: unsupported key type", i)
 		}
-		if keysSeen[string(der)] {
+		if keysSeen[der] {
 			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "proofs.jwt[%d] repeats a key: give one proof per key", i)
 		}
-		keysSeen[string(der)] = true
-		if sc.Recipient.DID != "" && pr.HolderDID != sc.Recipient.DID {
+		keysSeen[der] = true
+		if sc.Recipient.DID != "" && !o.recipientKey(ctx, sc.Recipient.DID, pr.HolderDID, der) {
 			return nil, oid4vci.Errorf(oid4vci.CodeInvalidProof, "the badge was awarded to another DID: prove control of a key of that DID")
 		}
 		holders = append(holders, pr.HolderDID)
@@ -1605,6 +1730,45 @@ func (o *OID4VCI) checkProofs(ctx context.Context, sc scope, req oid4vci.Credent
 		}
 	}
 	return holders, nil
+}
+
+// keyBytes identifies a public key by its DER SubjectPublicKeyInfo.
+func keyBytes(pub any) (string, error) {
+	der, err := x509.MarshalPKIXPublicKey(pub)
+	return string(der), err
+}
+
+// recipientKey reports whether a proof by holder (with key der) proves
+// control of the recipient DID the badge was awarded to: the same DID, or
+// a did:key or did:jwk (resolved locally) whose one authentication key is
+// that key, such as a did:jwk whose JWK members the wallet wrote in
+// another order. Keys are compared, not DID strings.
+func (o *OID4VCI) recipientKey(ctx context.Context, recipient, holder, der string) bool {
+	if recipient == holder {
+		return true
+	}
+	d, err := did.Parse(recipient)
+	if err != nil || (d.Method != "jwk" && d.Method != "key") {
+		return false
+	}
+	doc, err := o.cfg.Resolver.Resolve(ctx, d.String())
+	if err != nil {
+		return false
+	}
+	for _, rel := range doc.Authentication {
+		vm, err := doc.Method(rel.Ref, did.Authentication)
+		if err != nil {
+			continue
+		}
+		pub, err := vm.PublicKey()
+		if err != nil {
+			continue
+		}
+		if k, err := keyBytes(pub); err == nil && k == der {
+			return true
+		}
+	}
+	return false
 }
 
 // issue signs one credential per holder and records a notification ID.
@@ -1670,6 +1834,12 @@ func (o *OID4VCI) Deferred(ctx context.Context, accessToken string, req oid4vci.
 		}
 	}
 	if !ready {
+		if rec.Shape != oid4vci.ShapeFinal {
+			// Draft 13 §9.3: pending is the issuance_pending error.
+			e := oid4vci.Errorf(oid4vci.CodeIssuancePending, "the credential is not ready yet: poll again after interval seconds")
+			e.Interval = o.interval()
+			return oid4vci.CredentialResponse{}, e
+		}
 		return oid4vci.CredentialResponse{TransactionID: req.TransactionID, Interval: o.interval()}, nil
 	}
 	// Issuing is idempotent (reserved credential ids): concurrent polls
@@ -1681,6 +1851,11 @@ func (o *OID4VCI) Deferred(ctx context.Context, accessToken string, req oid4vci.
 	}
 	if _, err := o.cfg.Store.TakeToken(ctx, tokDeferred, txKey); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return oid4vci.CredentialResponse{}, fmt.Errorf("end deferred transaction: %w", err)
+	}
+	if resp.Shape = rec.Shape; resp.Shape != oid4vci.ShapeFinal {
+		if n, err := o.Nonce(ctx); err == nil {
+			resp.CNonce, resp.CNonceExpiresIn = n, o.nonceExpiresIn()
+		}
 	}
 	return resp, nil
 }

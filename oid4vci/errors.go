@@ -32,6 +32,12 @@ const (
 	CodeInvalidEncryptionParameters    = "invalid_encryption_parameters"
 	CodeCredentialRequestDenied        = "credential_request_denied"
 
+	// OpenID4VCI draft 13 §7.3.1.2 and §9.3: codes that 1.0 dropped, sent
+	// only to wallets whose requests have the pre-final shape.
+	CodeUnsupportedCredentialFormat = "unsupported_credential_format"
+	CodeUnsupportedCredentialType   = "unsupported_credential_type"
+	CodeIssuancePending             = "issuance_pending"
+
 	// OpenID4VCI 1.0 §9.3 (Deferred Credential Error Response).
 	CodeInvalidTransactionID = "invalid_transaction_id"
 
@@ -51,6 +57,12 @@ type Error struct {
 	Code        string
 	Description string
 	Err         error
+	// CNonce and CNonceExpiresIn go with invalid_proof and invalid_nonce
+	// to wallets of pre-final drafts, which have no nonce endpoint (draft
+	// 13 §7.3.2); Interval goes with issuance_pending (draft 13 §9.3).
+	CNonce          string
+	CNonceExpiresIn int64
+	Interval        int64
 }
 
 // Sentinels for errors.Is; never return them directly.
@@ -69,6 +81,9 @@ var (
 	ErrInvalidEncryptionParameters    = &Error{Code: CodeInvalidEncryptionParameters}
 	ErrCredentialRequestDenied        = &Error{Code: CodeCredentialRequestDenied}
 	ErrInvalidTransactionID           = &Error{Code: CodeInvalidTransactionID}
+	ErrUnsupportedCredentialFormat    = &Error{Code: CodeUnsupportedCredentialFormat}
+	ErrUnsupportedCredentialType      = &Error{Code: CodeUnsupportedCredentialType}
+	ErrIssuancePending                = &Error{Code: CodeIssuancePending}
 	ErrInvalidNotificationID          = &Error{Code: CodeInvalidNotificationID}
 	ErrInvalidNotificationRequest     = &Error{Code: CodeInvalidNotificationRequest}
 )

@@ -88,6 +88,10 @@ func FuzzParseCredentialRequest(f *testing.F) {
 		`{"credential_identifier":"a","credential_configuration_id":"b"}`,
 		`{"a":1,"a":2}`, `[]`, `null`, `{`, `{"proofs":{"jwt":[1]}}`,
 		`{"credential_configuration_id":"A","credential_response_encryption":{"jwk":{},"enc":"A128GCM"}}`,
+		`{"format":"ldp_vc","credential_definition":{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","OpenBadgeCredential"]},"proof":{"proof_type":"jwt","jwt":"a.b.c"}}`,
+		`{"format":"jwt_vc_json","credential_definition":{"type":["VerifiableCredential"]},"proofs":{"jwt":["a.b.c"]}}`,
+		`{"format":"ldp_vc","credential_configuration_id":"A"}`,
+		`{"format":"ldp_vc","proof":{"proof_type":"jwt","jwt":"a"},"proofs":{"jwt":["a"]}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -97,25 +101,44 @@ func FuzzParseCredentialRequest(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if (r.CredentialIdentifier == "") == (r.CredentialConfigurationID == "") {
-			t.Fatalf("accepted %+v without exactly one id", r)
+		named := 0
+		for _, v := range []string{r.CredentialIdentifier, r.CredentialConfigurationID, r.Format} {
+			if v != "" {
+				named++
+			}
+		}
+		if named != 1 {
+			t.Fatalf("accepted %+v without exactly one of the ids and format", r)
+		}
+		if r.SingleProof && (r.Proofs == nil || r.Proofs.Len() != 1) {
+			t.Fatalf("accepted a singular proof as %+v", r.Proofs)
 		}
 		if r.Proofs != nil && (r.Proofs.Type == "" || r.Proofs.Len() == 0) {
 			t.Fatalf("accepted empty proofs %+v", r.Proofs)
 		}
 		// Round trip through the wire shape.
 		m := map[string]any{}
-		if r.CredentialIdentifier != "" {
+		switch {
+		case r.CredentialIdentifier != "":
 			m["credential_identifier"] = r.CredentialIdentifier
-		} else {
+		case r.CredentialConfigurationID != "":
 			m["credential_configuration_id"] = r.CredentialConfigurationID
+		default:
+			m["format"] = r.Format
+			if r.Definition != nil {
+				m["credential_definition"] = r.Definition
+			}
 		}
-		if r.Proofs != nil && r.Proofs.Type == ProofTypeJWT {
+		switch {
+		case r.Proofs != nil && r.Proofs.Type == ProofTypeJWT && r.SingleProof:
+			m["proof"] = map[string]any{"proof_type": ProofTypeJWT, "jwt": r.Proofs.JWT[0]}
+		case r.Proofs != nil && r.Proofs.Type == ProofTypeJWT:
 			m["proofs"] = map[string]any{"jwt": r.Proofs.JWT}
 		}
 		b, _ := json.Marshal(m)
 		r2, err := ParseCredentialRequest(b)
-		if err != nil || r2.CredentialIdentifier != r.CredentialIdentifier || r2.CredentialConfigurationID != r.CredentialConfigurationID {
+		if err != nil || r2.CredentialIdentifier != r.CredentialIdentifier || r2.CredentialConfigurationID != r.CredentialConfigurationID ||
+			r2.Format != r.Format || (r.Proofs != nil && r.Proofs.Type == ProofTypeJWT && r2.Shape() != r.Shape()) {
 			t.Fatalf("round trip: %v %s", err, b)
 		}
 	})

@@ -52,7 +52,8 @@ type ProofOptions struct {
 // Proof is a verified key proof.
 type Proof struct {
 	// HolderDID is the DID the credential binds to: the DID of kid, or
-	// the did:jwk of the jwk header (§9, pitfall: derive a DID from jwk).
+	// the did:jwk of the jwk header as the wallet serialized it (its
+	// member order kept; did.JWKDIDOf).
 	HolderDID string
 	// KeyID is the verification method that signed: kid, or HolderDID#0.
 	KeyID    string
@@ -132,15 +133,17 @@ func CheckProofJWT(ctx context.Context, token string, opts ProofOptions) (*Proof
 	case hdr["x5c"] != nil:
 		return nil, bad("x5c key proofs are not supported; use kid (did:key, did:jwk) or jwk")
 	case hdr["jwk"] != nil:
-		pub, _, err := keys.ParsePublicJWK(hdr["jwk"])
+		// The did:jwk is built from the JWK as the wallet wrote it, in its
+		// member order: the DID the wallet computed from the same JSON,
+		// not a re-serialization of ours.
+		holder, pub, err := did.JWKDIDOf(hdr["jwk"])
 		if errors.Is(err, keys.ErrPrivateJWK) {
 			return nil, bad("the jwk header contains private key material")
 		} else if err != nil {
 			return nil, bad("the jwk header is not a usable public key")
 		}
-		holder, err := did.JWKDID(pub)
-		if err != nil {
-			return nil, bad("the jwk header is not a usable public key")
+		if use, _ := str(mustMembers(hdr["jwk"]), "use"); use == "enc" {
+			return nil, bad("the jwk header is an encryption key (use enc); prove with a signing key")
 		}
 		p.Key, p.HolderDID, p.KeyID = pub, holder, holder+"#0"
 	default:
@@ -242,6 +245,13 @@ func resolveKid(ctx context.Context, kid string, opts ProofOptions) (crypto.Publ
 		return nil, "", Wrap(CodeInvalidProof, "the key kid names is not usable", err)
 	}
 	return pub, holder, nil
+}
+
+// mustMembers returns the members of a JSON object already checked, or
+// none.
+func mustMembers(raw json.RawMessage) map[string]json.RawMessage {
+	m, _ := members(raw)
+	return m
 }
 
 func decodeSegment(seg string, v *map[string]json.RawMessage) error {

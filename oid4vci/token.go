@@ -37,12 +37,17 @@ type TokenRequest struct {
 	AuthorizationDetails []AuthorizationDetail
 }
 
-// TokenResponse is a successful Token Response (§6.2).
+// TokenResponse is a successful Token Response (§6.2). CNonce and
+// CNonceExpiresIn are not 1.0 (which moved c_nonce to the nonce endpoint):
+// wallets of pre-final drafts read their first c_nonce here (draft 13
+// §6.2), and 1.0 wallets ignore them (§13.1).
 type TokenResponse struct {
 	AccessToken          string                `json:"access_token"`
 	TokenType            string                `json:"token_type"`
 	ExpiresIn            int64                 `json:"expires_in,omitempty"`
 	AuthorizationDetails []AuthorizationDetail `json:"authorization_details,omitempty"`
+	CNonce               string                `json:"c_nonce,omitempty"`
+	CNonceExpiresIn      int64                 `json:"c_nonce_expires_in,omitempty"`
 }
 
 // AuthorizationDetail is an authorization_details entry of type
@@ -82,11 +87,18 @@ func ParseTokenRequest(body []byte) (TokenRequest, error) {
 	case GrantTypePreAuthorizedCode:
 		r.PreAuthorizedCode = get("pre-authorized_code")
 		r.TxCode = get("tx_code")
+		// user_pin is the tx_code of drafts 11 and 12.
+		if _, pin := form["user_pin"]; pin {
+			if r.HasTxCode {
+				return TokenRequest{}, Errorf(CodeInvalidRequest, "send tx_code, or the pre-final user_pin, not both")
+			}
+			r.TxCode, r.HasTxCode = get("user_pin"), true
+		}
 		if r.PreAuthorizedCode == "" {
 			return TokenRequest{}, Errorf(CodeInvalidRequest, "pre-authorized_code is required")
 		}
 	case GrantTypeAuthorizationCode:
-		if r.HasTxCode {
+		if _, pin := form["user_pin"]; r.HasTxCode || pin {
 			return TokenRequest{}, Errorf(CodeInvalidRequest, "tx_code may only be used with the pre-authorized code grant")
 		}
 		r.Code, r.CodeVerifier, r.RedirectURI = get("code"), get("code_verifier"), get("redirect_uri")

@@ -278,6 +278,11 @@ func (v *Verifier) verifyVPJWT(ctx context.Context, tok string, opts Presentatio
 			// the holder's only if the holder is that key's did:jwk.
 			if pub, perr := res.JWK.PublicKey(); perr == nil {
 				keyController, _ = did.JWKDID(pub)
+				// Compare keys, not strings: the holder's did:jwk may
+				// keep its JWK members in another order.
+				if did.JWKDIDNames(res.Holder, pub) {
+					keyController = res.Holder
+				}
 			}
 			r.ProofMethod = "jwk header"
 		case res.Kid == "" || !strings.Contains(res.Kid, "#"):

@@ -403,7 +403,7 @@ func (v *Verifier) issuerCheck(r *Report, method string, jwt *jose.Result) {
 	if jwt != nil && jwt.SelfAsserted {
 		pub, err := jwt.JWK.PublicKey()
 		if err == nil {
-			if d, derr := did.JWKDID(pub); derr == nil && d == r.Issuer {
+			if did.JWKDIDNames(r.Issuer, pub) {
 				r.add(CheckIssuer, Passed, "issuer %s is the did:jwk of the signing key", r.Issuer)
 				return
 			}
