@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
@@ -221,7 +222,9 @@ func (s *OID4VPService) Request(ctx context.Context, id string) (PresentationReq
 func (s *OID4VPService) load(ctx context.Context, id string) (PresentationRequest, error) {
 	var r PresentationRequest
 	raw, err := s.cfg.Store.Get(ctx, collVPRequests, id)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
+		return r, public.WithMessage(err, "unknown presentation request")
+	} else if err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
