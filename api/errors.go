@@ -108,6 +108,7 @@ var mapping = []struct {
 	{wallet.ErrRejected, http.StatusUnprocessableEntity, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report", false},
 	{wallet.ErrShareExpired, http.StatusGone, "share-expired", "the share link has expired", false},
 	{wallet.ErrUnsupported, http.StatusUnprocessableEntity, "unsupported", "", false},
+	{verifier.ErrRequestInvalid, http.StatusBadRequest, "bad-request", "", false},
 	// OpenID4VP defines no code for these; the description names one.
 	{verifier.ErrRequestExpired, http.StatusGone, "request-expired", "request_expired: " + verifier.ErrRequestExpired.Error(), false},
 	{verifier.ErrRequestAnswered, http.StatusGone, "request-used", "request_used: " + verifier.ErrRequestAnswered.Error(), false},

@@ -52,6 +52,7 @@ func TestMappingEverySentinel(t *testing.T) {
 		wallet.ErrRejected:          {422, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report"},
 		wallet.ErrShareExpired:      {410, "share-expired", "the share link has expired"},
 		wallet.ErrUnsupported:       {422, "unsupported", "not supported"},
+		verifier.ErrRequestInvalid:  {400, "bad-request", "invalid presentation request"},
 		verifier.ErrRequestExpired:  {410, "request-expired", "request_expired: the presentation request has expired"},
 		verifier.ErrRequestAnswered: {410, "request-used", "request_used: the presentation request has already been answered"},
 	}

@@ -64,9 +64,7 @@ func (s *Server) createPresentationRequest(c *gin.Context) error {
 		in.AchievementID = a.URL
 	}
 	r, err := s.cfg.OID4VP.CreateRequest(c.Request.Context(), in)
-	if errors.Is(err, verifier.ErrRequestInvalid) {
-		return errBadRequest(err.Error(), nil)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	png, err := qrcode.Encode(r.Link, qrcode.Medium, 320)

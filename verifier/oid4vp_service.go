@@ -159,7 +159,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	seen := map[string]bool{}
 	for _, f := range in.Formats {
 		if f != oid4vp.FormatLDPVC && f != oid4vp.FormatJWTVCJSON {
-			return PresentationRequest{}, fmt.Errorf("%w: formats: %q is neither ldp_vc nor jwt_vc_json", ErrRequestInvalid, f)
+			return PresentationRequest{}, public.Errorf("%w: formats: %q is neither ldp_vc nor jwt_vc_json", ErrRequestInvalid, f)
 		}
 		if seen[f] {
 			continue
@@ -171,7 +171,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	}
 	for _, v := range []string{in.AchievementID, in.IssuerID} {
 		if len(v) > 2048 {
-			return PresentationRequest{}, fmt.Errorf("%w: achievementId and issuerId have at most 2048 characters", ErrRequestInvalid)
+			return PresentationRequest{}, public.Errorf("%w: achievementId and issuerId have at most 2048 characters", ErrRequestInvalid)
 		}
 	}
 	q := oid4vp.DCQLQuery{Credentials: queries}
@@ -196,7 +196,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	}
 	r.Link = oid4vp.RequestLink(r.Request.ClientID, r.RequestURI)
 	if err := r.Request.Validate(); err != nil {
-		return PresentationRequest{}, fmt.Errorf("%w: %v", ErrRequestInvalid, err)
+		return PresentationRequest{}, public.Errorf("%w: %v", ErrRequestInvalid, err)
 	}
 	raw, _ := json.Marshal(r)
 	if err := s.cfg.Store.Create(ctx, collVPRequests, id, raw); err != nil {
