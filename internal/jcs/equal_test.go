@@ -49,3 +49,18 @@ func TestEqual(t *testing.T) {
 		})
 	}
 }
+
+func TestClone(t *testing.T) {
+	orig := map[string]any{"a": []any{map[string]any{"b": "c"}, 1.5, nil, true}, "n": json.Number("7")}
+	c := jcs.Clone(orig).(map[string]any)
+	if !jcs.Equal(orig, c) {
+		t.Fatalf("clone %v differs from %v", c, orig)
+	}
+	c["a"].([]any)[0].(map[string]any)["b"] = "changed"
+	c["a"].([]any)[1] = 2.5
+	c["n"] = "x"
+	want := map[string]any{"a": []any{map[string]any{"b": "c"}, 1.5, nil, true}, "n": json.Number("7")}
+	if !jcs.Equal(orig, want) {
+		t.Errorf("changing the clone changed the original: %v", orig)
+	}
+}

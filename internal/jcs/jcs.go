@@ -525,3 +525,23 @@ func Equal(a, b any) bool {
 	}
 	return false
 }
+
+// Clone deep-copies a decoded JSON value: maps and slices are copied, all
+// other values (strings, numbers, bools, nil) are immutable and shared.
+func Clone(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = Clone(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = Clone(e)
+		}
+		return s
+	}
+	return v
+}

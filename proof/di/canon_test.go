@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -227,7 +228,7 @@ func goldNormalize(t *testing.T, doc map[string]any) string {
 	t.Helper()
 	opts := goldOptions(&goldLoader{ctx: context.Background(), loader: newDirLoader(t), copyDocs: true})
 	opts.SafeMode = false
-	out, err := ld.NewJsonLdProcessor().Normalize(cloneJSON(doc), opts)
+	out, err := ld.NewJsonLdProcessor().Normalize(jcs.Clone(doc), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/internal/sharedtest"
 )
 
@@ -73,7 +74,7 @@ func TestCanonicalizeDoesNotMutate(t *testing.T) {
 			c := cc.fresh(loader, Limits{})
 			doc := readJSON(t, "ob3", "examples", "complete-openbadgecredential.json")
 			delete(doc, "proof")
-			before := cloneJSON(doc)
+			before := jcs.Clone(doc)
 			if _, err := c.Canonicalize(context.Background(), doc); err != nil {
 				t.Fatal(err)
 			}

@@ -424,27 +424,6 @@ func factorial(n int) int {
 	return f
 }
 
-// cloneJSON deep-copies decoded JSON (maps and slices); other values are
-// immutable and shared.
-func cloneJSON(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = cloneJSON(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(t))
-		for i, e := range t {
-			s[i] = cloneJSON(e)
-		}
-		return s
-	default:
-		return v
-	}
-}
-
 func sortedKeys(m map[string]any) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
