@@ -60,34 +60,59 @@ type fixtureStore interface {
 	Pinger
 }
 
-func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *fixture {
+// testIssuer is the issuer side every API fixture wires: an identity
+// bootstrapped in the store, the bundled and test contexts, a Fast
+// canonicalizer, did:key/did:jwk resolution and the issuer service.
+type testIssuer struct {
+	kek      *keys.KEK
+	id       *issuer.Identity
+	contexts *ldcontext.Loader
+	canon    *di.Fast
+	resolver did.Multi
+	iss      *issuer.Service
+}
+
+// newTestIssuer builds a testIssuer over db. cfg names the identity
+// (PublicURL, ProfileName, DIDMethod); its KEK is 32 bytes of kekByte.
+func newTestIssuer(t testing.TB, db interface {
+	issuer.Store
+	issuer.IdentityStore
+}, kekByte byte, cfg issuer.IdentityConfig) testIssuer {
 	t.Helper()
-	kek, err := keys.NewKEK(bytes.Repeat([]byte{7}, 32))
+	kek, err := keys.NewKEK(bytes.Repeat([]byte{kekByte}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: publicURL, ProfileName: "Test"})
+	cfg.Store, cfg.KEK = db, kek
+	id, err := issuer.NewIdentity(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := id.Bootstrap(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	var p Pinger = db
-	if ping != nil {
-		p = pinger{ping}
-	}
 	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	canon := di.NewFast(contexts, di.Limits{})
-	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
-	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
+	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: cfg.PublicURL,
 		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return testIssuer{kek: kek, id: id, contexts: contexts, canon: canon, iss: iss,
+		resolver: did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}}
+}
+
+func newFixtureOn(t testing.TB, db fixtureStore, publicURL string, ping error) *fixture {
+	t.Helper()
+	ti := newTestIssuer(t, db, 7, issuer.IdentityConfig{PublicURL: publicURL, ProfileName: "Test"})
+	kek, id, contexts, canon, resolver, iss := ti.kek, ti.id, ti.contexts, ti.canon, ti.resolver, ti.iss
+	var logs bytes.Buffer
+	var p Pinger = db
+	if ping != nil {
+		p = pinger{ping}
 	}
 	ver, err := verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts)})
 	if err != nil {

@@ -7,14 +7,17 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/ldcontext"
+	"github.com/accolade-badges/accolade/oid4vci"
+	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/verifier"
 	"github.com/accolade-badges/accolade/wallet"
 	"github.com/gin-gonic/gin"
 )
@@ -68,33 +71,52 @@ func errBadRequest(msg string, cause error) *HTTPError {
 	return &HTTPError{Status: http.StatusBadRequest, Slug: "bad-request", Msg: msg, Err: cause}
 }
 
-// mapping is the ordered table from error to response.
+// mapping is the one table from error to response, for every body format:
+// problem+json, OAuth (RFC 6749 §5.2), OpenID4VP and HTML pages take the
+// status and message from here and only choose how to write them. The first
+// row whose sentinel errors.Is matches wins.
+//
+// What a client reads comes by type, never from err.Error(): the message of
+// the *public.Error in the chain (the service that knows the reason in the
+// client's terms builds it), else the row's msg, else the sentinel's own
+// text. Rows with fields keep their msg as the detail and list the field
+// problems (*credential.ValidationError, *wallet.FieldError) under errors.
 var mapping = []struct {
 	is     error
 	status int
 	slug   string
 	msg    string
+	fields bool
 }{
-	{store.ErrNotFound, http.StatusNotFound, "not-found", "the resource does not exist"},
-	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists"},
-	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later"},
-	{errors.ErrUnsupported, http.StatusNotImplemented, "unsupported-by-storage", "the configured storage cannot do this (status changes need a standalone or Sentinel Redis, not Redis Cluster)"},
-	{issuer.ErrStatusConflict, http.StatusConflict, "status-conflict", ""},
-	{issuer.ErrNoStatus, http.StatusConflict, "no-status", "the credential was issued without a status entry"},
-	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed"},
-	{ldcontext.ErrUnavailable, http.StatusServiceUnavailable, "context-unavailable", "a pinned JSON-LD context or JSON Schema is not available here; import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR"},
-	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported"},
-	{wallet.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "a valid wallet session token is required: sign in at /wallet/v1/signin"},
-	{wallet.ErrBadCredentials, http.StatusUnauthorized, "invalid-credentials", "wrong email address or password"},
-	{wallet.ErrEmailTaken, http.StatusConflict, "email-taken", "a wallet already exists for this email address"},
-	{wallet.ErrVerificationInvalid, http.StatusGone, "confirmation-invalid", "the confirmation link is unknown, used or expired: sign up again"},
-	{wallet.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
-	{issuer.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After"},
-	{wallet.ErrDuplicate, http.StatusConflict, "duplicate-credential", ""},
-	{wallet.ErrRejected, http.StatusUnprocessableEntity, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report"},
-	{wallet.ErrShareExpired, http.StatusGone, "share-expired", "the share link has expired"},
-	{wallet.ErrUnsupported, http.StatusUnprocessableEntity, "unsupported", ""},
+	{issuer.ErrInvalid, http.StatusBadRequest, "invalid-request", "the request is invalid; see errors", true},
+	{wallet.ErrInvalid, http.StatusBadRequest, "invalid-request", "the request is invalid; see errors", true},
+	{store.ErrNotFound, http.StatusNotFound, "not-found", "the resource does not exist", false},
+	{store.ErrConflict, http.StatusConflict, "conflict", "the resource already exists", false},
+	{store.ErrUnavailable, http.StatusServiceUnavailable, "storage-unavailable", "storage is unavailable; retry later", false},
+	{errors.ErrUnsupported, http.StatusNotImplemented, "unsupported-by-storage", "the configured storage cannot do this (status changes need a standalone or Sentinel Redis, not Redis Cluster)", false},
+	{issuer.ErrStatusConflict, http.StatusConflict, "status-conflict", "", false},
+	{issuer.ErrNoStatus, http.StatusConflict, "no-status", "the credential was issued without a status entry", false},
+	{did.ErrInvalidDID, http.StatusBadRequest, "invalid-did", "the DID is malformed", false},
+	{ldcontext.ErrUnavailable, http.StatusServiceUnavailable, "context-unavailable", "a pinned JSON-LD context or JSON Schema is not available here; import it with 'accolade contexts import DIR' or set ACCOLADE_CONTEXTS_DIR", false},
+	{did.ErrMethodNotSupported, http.StatusNotImplemented, "did-method-not-supported", "the DID method is not supported", false},
+	{wallet.ErrUnauthorized, http.StatusUnauthorized, "unauthorized", "a valid wallet session token is required: sign in at /wallet/v1/signin", false},
+	{wallet.ErrBadCredentials, http.StatusUnauthorized, "invalid-credentials", "wrong email address or password", false},
+	{wallet.ErrEmailTaken, http.StatusConflict, "email-taken", "a wallet already exists for this email address", false},
+	{wallet.ErrVerificationInvalid, http.StatusGone, "confirmation-invalid", "the confirmation link is unknown, used or expired: sign up again", false},
+	{wallet.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After", false},
+	{issuer.ErrRateLimited, http.StatusTooManyRequests, "rate-limited", "too many attempts: retry after the number of seconds in Retry-After", false},
+	{wallet.ErrDuplicate, http.StatusConflict, "duplicate-credential", "", false},
+	{wallet.ErrRejected, http.StatusUnprocessableEntity, "credential-rejected", "the credential does not verify (its format, proof or issuer binding failed), so the wallet does not keep it; see report", false},
+	{wallet.ErrShareExpired, http.StatusGone, "share-expired", "the share link has expired", false},
+	{wallet.ErrUnsupported, http.StatusUnprocessableEntity, "unsupported", "", false},
+	{verifier.ErrRequestInvalid, http.StatusBadRequest, "bad-request", "", false},
+	// OpenID4VP defines no code for these; the description names one.
+	{verifier.ErrRequestExpired, http.StatusGone, "request-expired", "request_expired: " + verifier.ErrRequestExpired.Error(), false},
+	{verifier.ErrRequestAnswered, http.StatusGone, "request-used", "request_used: " + verifier.ErrRequestAnswered.Error(), false},
 }
+
+// msgInternal is the detail of every 500.
+const msgInternal = "an internal error occurred; quote the error ID when reporting it"
 
 // toProblem maps err to a problem body, once, for the whole API.
 func toProblem(err error) Problem {
@@ -102,49 +124,73 @@ func toProblem(err error) Problem {
 	if errors.As(err, &he) {
 		return Problem{Type: problemTypeBase + he.Slug, Title: http.StatusText(he.Status), Status: he.Status, Detail: he.Msg, Errors: he.Errs}
 	}
-	if errors.Is(err, issuer.ErrInvalid) || errors.Is(err, wallet.ErrInvalid) {
-		return Problem{Type: problemTypeBase + "invalid-request", Title: http.StatusText(http.StatusBadRequest), Status: http.StatusBadRequest,
-			Detail: "the request is invalid; see errors", Errors: validationMessages(err)}
-	}
 	for _, m := range mapping {
-		if errors.Is(err, m.is) {
-			msg := m.msg
-			if msg == "" {
-				// The sentinel's own wrapping carries a public explanation.
-				msg = publicTail(err, m.is)
-			}
-			p := Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: msg}
-			var rejected *wallet.RejectedError
-			var limited *wallet.RateLimitError
-			var signIn *issuer.RateLimitError
-			switch {
-			case errors.As(err, &rejected):
-				p.Report = rejected.Report
-			case errors.As(err, &limited):
-				p.retryAfter = limited.RetryAfter
-			case errors.As(err, &signIn):
-				p.retryAfter = signIn.RetryAfter
-			}
-			return p
+		if !errors.Is(err, m.is) {
+			continue
 		}
+		p := Problem{Type: problemTypeBase + m.slug, Title: http.StatusText(m.status), Status: m.status, Detail: m.msg}
+		if m.fields {
+			p.Errors = fieldMessages(err, m.is)
+		} else {
+			p.Detail = publicMessage(err, m.msg, m.is)
+		}
+		var rejected *wallet.RejectedError
+		var limited *wallet.RateLimitError
+		var signIn *issuer.RateLimitError
+		switch {
+		case errors.As(err, &rejected):
+			p.Report = rejected.Report
+		case errors.As(err, &limited):
+			p.retryAfter = limited.RetryAfter
+		case errors.As(err, &signIn):
+			p.retryAfter = signIn.RetryAfter
+		}
+		return p
 	}
 	return Problem{Type: "about:blank", Title: http.StatusText(http.StatusInternalServerError), Status: http.StatusInternalServerError,
-		Detail: "an internal error occurred; quote the error ID when reporting it", ErrorID: newErrorID()}
+		Detail: msgInternal, ErrorID: newErrorID()}
 }
 
-// publicTail returns the message of err from the sentinel onwards
-// ("status change not allowed: a revoked credential cannot be unsuspended").
-func publicTail(err, sentinel error) string {
-	msg := err.Error()
-	if i := strings.Index(msg, sentinel.Error()); i >= 0 {
-		return msg[i:]
+// toOAuth maps err to an RFC 6749 §5.2 body and its status, for the
+// OpenID4VCI and OpenID4VP endpoints: the protocol's own errors
+// (*oid4vci.Error, *oid4vp.Error) keep their code and description; any other
+// error takes its status and message from toProblem, under fallback for a
+// 4xx and server_error for a 5xx.
+func toOAuth(err error, fallback string) (oauthError, int) {
+	var ve *oid4vci.Error
+	var pe *oid4vp.Error
+	switch {
+	case errors.As(err, &ve):
+		return oauthError{Error: ve.Code, Description: ve.Description,
+			CNonce: ve.CNonce, CNonceExpiresIn: ve.CNonceExpiresIn, Interval: ve.Interval}, oauthStatus(ve.Code)
+	case errors.As(err, &pe):
+		return oauthError{Error: pe.Code, Description: pe.Description}, http.StatusBadRequest
+	}
+	p := toProblem(err)
+	body := oauthError{Error: fallback, Description: p.Detail, ErrorID: p.ErrorID}
+	if p.Status >= http.StatusInternalServerError {
+		body.Error = oid4vci.CodeServerError
+	}
+	return body, p.Status
+}
+
+// publicMessage is the message a client reads for err, which matched a row
+// with msg and sentinel: the public message err carries, else msg, else the
+// sentinel's own text.
+func publicMessage(err error, msg string, sentinel error) string {
+	if m, ok := public.Message(err); ok {
+		return m
+	}
+	if msg != "" {
+		return msg
 	}
 	return sentinel.Error()
 }
 
-// validationMessages lists the field problems inside err, or its message
-// when it holds none (such as an undefined JSON-LD term found while signing).
-func validationMessages(err error) []string {
+// fieldMessages lists the field problems inside err, or when it holds none
+// its public message (such as an undefined JSON-LD term found while
+// signing), or else the sentinel's text.
+func fieldMessages(err, sentinel error) []string {
 	var out []string
 	var walk func(error)
 	walk = func(e error) {
@@ -170,11 +216,7 @@ func validationMessages(err error) []string {
 	}
 	walk(err)
 	if len(out) == 0 {
-		msg := err.Error()
-		if i := strings.Index(msg, "invalid input: "); i >= 0 {
-			msg = msg[i+len("invalid input: "):]
-		}
-		out = append(out, msg)
+		out = append(out, publicMessage(err, "", sentinel))
 	}
 	return out
 }

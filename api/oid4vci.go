@@ -234,36 +234,17 @@ func oauthStatus(code string) int {
 
 func (s *Server) writeOAuthError(c *gin.Context, fallback string, err error) {
 	_ = c.Error(err)
-	var oe *oid4vci.Error
-	var he *HTTPError
-	body, status := oauthError{}, 0
-	switch {
-	case errors.As(err, &oe):
-		body.Error, body.Description, status = oe.Code, oe.Description, oauthStatus(oe.Code)
-		body.CNonce, body.CNonceExpiresIn, body.Interval = oe.CNonce, oe.CNonceExpiresIn, oe.Interval
-		if oe.Code == oid4vci.CodeInvalidToken {
-			// RFC 6750 §3: no error attribute when the request had no token.
-			if _, ok := bearerToken(c); ok {
-				c.Header("WWW-Authenticate", fmt.Sprintf(`Bearer realm="accolade", error="invalid_token", error_description=%q`, asciiHeader(oe.Description)))
-			} else {
-				c.Header("WWW-Authenticate", `Bearer realm="accolade"`)
-			}
-		}
-	case errors.As(err, &he) && he.Status < 500:
-		body.Error, body.Description, status = fallback, he.Msg, he.Status
-	default:
-		p := toProblem(err)
-		if p.Status >= 500 {
-			body.Error, body.Description, body.ErrorID = oid4vci.CodeServerError, "an internal error occurred; quote the error ID when reporting it", p.ErrorID
-			if p.ErrorID == "" {
-				body.Description = p.Detail
-			} else {
-				c.Set(ctxErrorID, p.ErrorID)
-			}
+	body, status := toOAuth(err, fallback)
+	if body.Error == oid4vci.CodeInvalidToken {
+		// RFC 6750 §3: no error attribute when the request had no token.
+		if _, ok := bearerToken(c); ok {
+			c.Header("WWW-Authenticate", fmt.Sprintf(`Bearer realm="accolade", error="invalid_token", error_description=%q`, asciiHeader(body.Description)))
 		} else {
-			body.Error, body.Description = fallback, p.Detail
+			c.Header("WWW-Authenticate", `Bearer realm="accolade"`)
 		}
-		status = p.Status
+	}
+	if body.ErrorID != "" {
+		c.Set(ctxErrorID, body.ErrorID)
 	}
 	raw, _ := jsonMarshal(body)
 	c.Data(status, "application/json", raw)

@@ -24,12 +24,9 @@ import (
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/did"
-	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
-	"github.com/accolade-badges/accolade/ldcontext"
 	"github.com/accolade-badges/accolade/oid4vci"
-	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/verifier"
 )
@@ -93,25 +90,8 @@ func newVCIServer(t testing.TB, path string) *vciServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	kek, _ := keys.NewKEK(bytes.Repeat([]byte{7}, 32))
-	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: publicURL, ProfileName: "Example Academy"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := id.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	canon := di.NewFast(contexts, di.Limits{})
-	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
-	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
-		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ti := newTestIssuer(t, db, 7, issuer.IdentityConfig{PublicURL: publicURL, ProfileName: "Example Academy"})
+	id, contexts, canon, resolver, iss := ti.id, ti.contexts, ti.canon, ti.resolver, ti.iss
 	// The verifier has no status checker here: status lists are covered
 	// end to end in cmd/accolade.
 	ver, err := verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts)})

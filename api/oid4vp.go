@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/accolade-badges/accolade/oid4vp"
-	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/verifier"
 	"github.com/accolade-badges/accolade/wallet"
 	"github.com/gin-gonic/gin"
@@ -68,9 +67,7 @@ func (s *Server) createPresentationRequest(c *gin.Context) error {
 		in.AchievementID = a.URL
 	}
 	r, err := s.cfg.OID4VP.CreateRequest(c.Request.Context(), in)
-	if errors.Is(err, verifier.ErrRequestInvalid) {
-		return errBadRequest(err.Error(), nil)
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	png, err := qrcode.Encode(r.Link, qrcode.Medium, 320)
@@ -96,23 +93,9 @@ func (s *Server) oid4vpEndpoint(h handler) gin.HandlerFunc {
 		c.Header("Cache-Control", "no-store")
 		if err := h(c); err != nil {
 			_ = c.Error(err)
-			body, status := oauthError{Error: oid4vp.CodeInvalidRequest}, http.StatusBadRequest
-			var oe *oid4vp.Error
-			switch {
-			case errors.As(err, &oe):
-				body.Error, body.Description = oe.Code, oe.Description
-			case errors.Is(err, store.ErrNotFound):
-				body.Description, status = "unknown presentation request", http.StatusNotFound
-			case errors.Is(err, verifier.ErrRequestExpired):
-				body.Description, status = "request_expired: "+verifier.ErrRequestExpired.Error(), http.StatusGone
-			case errors.Is(err, verifier.ErrRequestAnswered):
-				body.Description, status = "request_used: "+verifier.ErrRequestAnswered.Error(), http.StatusGone
-			default:
-				p := toProblem(err)
-				body.Error, body.Description, body.ErrorID, status = "server_error", p.Detail, p.ErrorID, p.Status
-				if p.ErrorID != "" {
-					c.Set(ctxErrorID, p.ErrorID)
-				}
+			body, status := toOAuth(err, oid4vp.CodeInvalidRequest)
+			if body.ErrorID != "" {
+				c.Set(ctxErrorID, body.ErrorID)
 			}
 			_ = writeJSON(c, status, "application/json", body)
 		}

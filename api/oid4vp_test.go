@@ -41,20 +41,8 @@ func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	kek, _ := keys.NewKEK(bytes.Repeat([]byte{9}, 32))
-	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: publicURL, ProfileName: "Wallet host", DIDMethod: "key"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := id.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	canon := di.NewFast(contexts, di.Limits{})
-	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
+	ti := newTestIssuer(t, db, 9, issuer.IdentityConfig{PublicURL: publicURL, ProfileName: "Wallet host", DIDMethod: "key"})
+	kek, id, contexts, canon, resolver, iss := ti.kek, ti.id, ti.contexts, ti.canon, ti.resolver, ti.iss
 	var ver *verifier.Verifier
 	checker := status.NewChecker(status.CheckerConfig{
 		TTL: time.Millisecond, ErrorTTL: -1,
@@ -81,11 +69,6 @@ func newRemoteWallet(t testing.TB, client *http.Client) *fixture {
 		},
 	})
 	ver, err = verifier.New(verifier.Config{Resolver: resolver, Canonicalizer: canon, Schema: credential.NewSchemaValidator(contexts), Status: checker})
-	if err != nil {
-		t.Fatal(err)
-	}
-	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
-		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,28 +124,8 @@ func newWalletFixture(t testing.TB) *walletFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	kek, err := keys.NewKEK(bytes.Repeat([]byte{5}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := issuer.NewIdentity(issuer.IdentityConfig{Store: db, KEK: kek, PublicURL: publicURL, ProfileName: "Test", DIDMethod: "key"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := id.Bootstrap(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	contexts, err := ldcontext.New(ldcontext.Config{Bundled: true, Dir: sharedtest.LoaderDirs(t), Offline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	canon := di.NewFast(contexts, di.Limits{})
-	resolver := did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
-	iss, err := issuer.New(issuer.Config{Store: db, Identity: id, PublicURL: publicURL,
-		DI: &di.Signer{Canonicalizer: canon}, Schema: credential.NewSchemaValidator(contexts)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ti := newTestIssuer(t, db, 5, issuer.IdentityConfig{PublicURL: publicURL, ProfileName: "Test", DIDMethod: "key"})
+	kek, id, contexts, canon, resolver, iss := ti.kek, ti.id, ti.contexts, ti.canon, ti.resolver, ti.iss
 	f := &walletFixture{fixture: &fixture{logs: &bytes.Buffer{}, id: id}}
 	var ver *verifier.Verifier
 	checker := status.NewChecker(status.CheckerConfig{

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/keys"
 )
 
@@ -298,27 +299,7 @@ func cloneContext(c Context) Context {
 	}
 	out := make(Context, len(c))
 	for i, e := range c {
-		out[i] = cloneJSON(e)
+		out[i] = jcs.Clone(e)
 	}
 	return out
-}
-
-// cloneJSON deep-copies a value produced by encoding/json into an any.
-func cloneJSON(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[k] = cloneJSON(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(v))
-		for i, e := range v {
-			s[i] = cloneJSON(e)
-		}
-		return s
-	default:
-		return v // strings, numbers, bools, nil are immutable
-	}
 }

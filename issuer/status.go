@@ -17,6 +17,7 @@ import (
 
 	"github.com/accolade-badges/accolade/credential"
 	"github.com/accolade-badges/accolade/internal/logctx"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
@@ -380,7 +381,8 @@ func (s *Service) ChangeStatus(ctx context.Context, id, action string, ch Status
 			return Issued{}, fmt.Errorf("%s: %w", action, err)
 		case attempt == maxStatusAttempts:
 			// Not wrapped: the store's conflict is not the caller's.
-			return Issued{}, fmt.Errorf("%w: the credential's status kept changing concurrently; try again (%v)", ErrStatusConflict, err)
+			return Issued{}, public.WithMessage(fmt.Errorf("%w: the credential's status kept changing concurrently; try again (%v)", ErrStatusConflict, err),
+				ErrStatusConflict.Error()+": the credential's status kept changing concurrently; try again")
 		}
 		// Another change came first: read again and decide again, after a
 		// growing pause once it keeps happening.
@@ -403,18 +405,18 @@ func nextState(st *CredentialStatus, action string) (string, error) {
 	case ActionSuspend:
 		switch {
 		case st.Purpose != PurposeSuspension:
-			return "", fmt.Errorf("%w: the credential was issued on a %s list; it can be revoked, not suspended", ErrStatusConflict, st.Purpose)
+			return "", public.Errorf("%w: the credential was issued on a %s list; it can be revoked, not suspended", ErrStatusConflict, st.Purpose)
 		case st.State == StateRevoked:
-			return "", fmt.Errorf("%w: the credential is revoked", ErrStatusConflict)
+			return "", public.Errorf("%w: the credential is revoked", ErrStatusConflict)
 		}
 		return StateSuspended, nil
 	case ActionUnsuspend:
 		if st.State == StateRevoked {
-			return "", fmt.Errorf("%w: a revoked credential cannot be unsuspended", ErrStatusConflict)
+			return "", public.Errorf("%w: a revoked credential cannot be unsuspended", ErrStatusConflict)
 		}
 		return StateActive, nil
 	}
-	return "", fmt.Errorf("%w: unknown status action %q", ErrInvalid, action)
+	return "", public.WithMessage(fmt.Errorf("%w: unknown status action %q", ErrInvalid, action), fmt.Sprintf("unknown status action %q", action))
 }
 
 // auditKey is the key of a credential's audit entry made at t: the

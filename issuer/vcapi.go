@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
@@ -220,7 +221,8 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	case format == FormatLDP:
 		signed, err := s.cfg.DI.Sign(ctx, doc, signer.Key, di.Options{Cryptosuite: opts.Cryptosuite, VerificationMethod: signer.VerificationMethod, Created: created})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			// What stops signing is the client's document (an undefined term).
+			return nil, public.WithMessage(fmt.Errorf("%w: %w", ErrInvalid, err), err.Error())
 		}
 		out = signed
 		raw, _ = json.Marshal(signed)
@@ -234,7 +236,7 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 	default:
 		tok, err := jose.SignCredential(doc, signer.Key, signer.VerificationMethod, jose.SignOptions{})
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			return nil, public.WithMessage(fmt.Errorf("%w: %w", ErrInvalid, err), err.Error())
 		}
 		out = tok
 		raw, _ = json.Marshal(tok)
@@ -348,7 +350,7 @@ func (s *Service) keepLatest(ctx context.Context, rec Issued) error {
 		return fmt.Errorf("store credential: %w", err)
 	}
 	if prev.Status != nil {
-		return fmt.Errorf("%w: a credential with this id was issued with a status entry; it cannot be issued again", ErrStatusConflict)
+		return public.Errorf("%w: a credential with this id was issued with a status entry; it cannot be issued again", ErrStatusConflict)
 	}
 	if err := s.putJSON(ctx, collCredentials, key, rec, false); err != nil {
 		return fmt.Errorf("store credential: %w", err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -243,4 +244,18 @@ type StatusLists interface {
 	// ListInfo returns the list's size, how many of its indexes have been
 	// allocated and its version, read together.
 	ListInfo(ctx context.Context, listID string) (size, allocated int, version uint64, err error)
+}
+
+// CheckCall checks what every store method checks before it touches
+// storage, so that a cancelled call has no effect: ctx is not done, and no
+// collection name or ID is empty. Implementations call it first and wrap
+// its error with their name and the operation.
+func CheckCall(ctx context.Context, names ...string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if slices.Contains(names, "") {
+		return errors.New("empty name or ID")
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
@@ -171,7 +172,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	seen := map[string]bool{}
 	for _, f := range in.Formats {
 		if f != oid4vp.FormatLDPVC && f != oid4vp.FormatJWTVCJSON {
-			return PresentationRequest{}, fmt.Errorf("%w: formats: %q is neither ldp_vc nor jwt_vc_json", ErrRequestInvalid, f)
+			return PresentationRequest{}, public.Errorf("%w: formats: %q is neither ldp_vc nor jwt_vc_json", ErrRequestInvalid, f)
 		}
 		if seen[f] {
 			continue
@@ -183,7 +184,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	}
 	for _, v := range []string{in.AchievementID, in.IssuerID} {
 		if len(v) > 2048 {
-			return PresentationRequest{}, fmt.Errorf("%w: achievementId and issuerId have at most 2048 characters", ErrRequestInvalid)
+			return PresentationRequest{}, public.Errorf("%w: achievementId and issuerId have at most 2048 characters", ErrRequestInvalid)
 		}
 	}
 	q := oid4vp.DCQLQuery{Credentials: queries}
@@ -208,7 +209,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	}
 	r.Link = oid4vp.RequestLink(r.Request.ClientID, r.RequestURI)
 	if err := r.Request.Validate(); err != nil {
-		return PresentationRequest{}, fmt.Errorf("%w: %v", ErrRequestInvalid, err)
+		return PresentationRequest{}, public.Errorf("%w: %v", ErrRequestInvalid, err)
 	}
 	raw, _ := json.Marshal(r)
 	if err := s.cfg.Store.Create(ctx, collVPRequests, id, raw); err != nil {
@@ -270,7 +271,9 @@ func (s *OID4VPService) recordAttempt(ctx context.Context, id string, res Presen
 func (s *OID4VPService) load(ctx context.Context, id string) (PresentationRequest, error) {
 	var r PresentationRequest
 	raw, err := s.cfg.Store.Get(ctx, collVPRequests, id)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
+		return r, public.WithMessage(err, "unknown presentation request")
+	} else if err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {

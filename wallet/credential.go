@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
 )
@@ -290,7 +291,8 @@ func (s *Service) duplicate(ctx context.Context, holderID, key string) error {
 	} else if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	return &DuplicateError{ExistingID: existing}
+	de := &DuplicateError{ExistingID: existing}
+	return public.WithMessage(de, de.Error())
 }
 
 func (s *Service) saveNew(ctx context.Context, holderID string, c Credential, idx []string) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/did"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
@@ -73,7 +74,7 @@ func (s *Service) newDID(holderID, method, alg string, isDefault bool) (didRecor
 		d, err = did.JWKDID(k.Public())
 		vm = d + "#0"
 	default:
-		return didRecord{}, fmt.Errorf("%w: DID method %q", ErrUnsupported, method)
+		return didRecord{}, public.Errorf("%w: DID method %q", ErrUnsupported, method)
 	}
 	if err != nil {
 		return didRecord{}, err

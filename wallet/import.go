@@ -13,6 +13,7 @@ import (
 
 	"github.com/accolade-badges/accolade/bake"
 	"github.com/accolade-badges/accolade/internal/jcs"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/proof/jose"
 )
 
@@ -67,7 +68,7 @@ func ParseImport(data []byte) (Parsed, error) {
 		}
 		switch kind {
 		case bake.KindPNGLegacy, bake.KindSVGLegacy:
-			return Parsed{}, fmt.Errorf("%w: the image holds an Open Badges 2.0 assertion; only OB 3.0 credentials can be imported", ErrUnsupported)
+			return Parsed{}, public.Errorf("%w: the image holds an Open Badges 2.0 assertion; only OB 3.0 credentials can be imported", ErrUnsupported)
 		}
 		p, err := parseCredential(payload)
 		if err != nil {

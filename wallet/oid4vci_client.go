@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/oid4vci"
 )
@@ -245,7 +246,7 @@ func (s *Service) Receive(ctx context.Context, holderID string, req ReceiveReque
 		}
 	}
 	if offer.Grants == nil || offer.Grants.PreAuthorizedCode == nil {
-		return Received{}, fmt.Errorf("%w: the offer has no pre-authorized code grant; the authorization code flow needs a browser", ErrUnsupported)
+		return Received{}, public.Errorf("%w: the offer has no pre-authorized code grant; the authorization code flow needs a browser", ErrUnsupported)
 	}
 	grant := offer.Grants.PreAuthorizedCode
 	if grant.TxCode != nil && req.TxCode == "" {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/internal/public"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
@@ -153,7 +154,7 @@ func (s *Service) Present(ctx context.Context, holderID string, req PresentReque
 	switch req.Format {
 	case FormatLDPVP:
 		if key.Alg() != keys.EdDSA {
-			return Presentation{}, fmt.Errorf("%w: a Data Integrity (eddsa-rdfc-2022) presentation needs an Ed25519 holder key; %s is %s: use jwt_vp or a did:key", ErrUnsupported, d.DID, key.Alg())
+			return Presentation{}, public.Errorf("%w: a Data Integrity (eddsa-rdfc-2022) presentation needs an Ed25519 holder key; %s is %s: use jwt_vp or a did:key", ErrUnsupported, d.DID, key.Alg())
 		}
 		vp := map[string]any{
 			"@context":             []any{credential.ContextVCv2},
@@ -171,7 +172,8 @@ func (s *Service) Present(ctx context.Context, holderID string, req PresentReque
 		case errors.Is(err, di.ErrUndefinedTerm), errors.Is(err, di.ErrUnsupportedContent),
 			errors.Is(err, di.ErrTooComplex), errors.Is(err, di.ErrInvalidDocument):
 			// The cause is logged with the request; the holder gets the gist.
-			return Presentation{}, fmt.Errorf("present: %v: %w: these credentials cannot be canonicalized together as one JSON-LD presentation; present them as jwt_vp", err, ErrUnsupported)
+			return Presentation{}, fmt.Errorf("present: %v: %w", err,
+				public.Errorf("%w: these credentials cannot be canonicalized together as one JSON-LD presentation; present them as jwt_vp", ErrUnsupported))
 		case err != nil:
 			return Presentation{}, fmt.Errorf("present: %w", err)
 		}

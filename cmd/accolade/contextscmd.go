@@ -42,20 +42,10 @@ func runContextsImport(ctx context.Context, env *environment, args []string) int
 		fmt.Fprintf(env.stderr, "accolade contexts import: %s is not a readable directory\n", dir)
 		return 2
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade contexts import: %v\n", err)
-		return 1
-	}
-	defer t.Close()
-	var urls []string
-	if t.api != nil {
-		urls, err = importOverAPI(ctx, t.api, dir)
-	} else {
-		urls, err = t.app.contexts.Import(ctx, dir)
-	}
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade contexts import: %v\n", err)
+	urls, ok := onStore(ctx, env, "contexts import", cfg,
+		func(c *walletClient) ([]string, error) { return importOverAPI(ctx, c, dir) },
+		func(a *app) ([]string, error) { return a.contexts.Import(ctx, dir) })
+	if !ok {
 		return 1
 	}
 	for _, u := range urls {
@@ -108,12 +98,6 @@ func runContextsList(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return code
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade contexts list: %v\n", err)
-		return 1
-	}
-	defer t.Close()
 	type entry struct {
 		URL       string `json:"url"`
 		Kind      string `json:"kind"`
@@ -121,20 +105,16 @@ func runContextsList(ctx context.Context, env *environment, args []string) int {
 		Available string `json:"available"`
 		Bundled   string `json:"bundled,omitempty"`
 	}
-	var entries []entry
-	if t.api != nil {
-		var out struct {
-			Items []entry `json:"items"`
-		}
-		if err := t.api.call(ctx, http.MethodGet, "/api/v1/contexts", "", nil, &out); err != nil {
-			fmt.Fprintf(env.stderr, "accolade contexts list: %v\n", err)
-			return 1
-		}
-		entries = out.Items
-	} else {
-		for _, e := range t.app.contexts.List(ctx) {
-			entries = append(entries, entry{URL: e.URL, Kind: string(e.Kind), SHA256: e.SHA256, Available: string(e.Available), Bundled: e.Bundled})
-		}
+	entries, ok := onStore(ctx, env, "contexts list", cfg,
+		func(c *walletClient) ([]entry, error) { return listOverAPI[entry](ctx, c, "/api/v1/contexts") },
+		func(a *app) (entries []entry, _ error) {
+			for _, e := range a.contexts.List(ctx) {
+				entries = append(entries, entry{URL: e.URL, Kind: string(e.Kind), SHA256: e.SHA256, Available: string(e.Available), Bundled: e.Bundled})
+			}
+			return entries, nil
+		})
+	if !ok {
+		return 1
 	}
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tAVAILABLE\tSHA-256 (JCS)\tURL\tBUNDLED FROM")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"text/tabwriter"
 
 	"github.com/accolade-badges/accolade/issuer"
@@ -30,24 +29,12 @@ func runKeysList(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return code
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade keys list: %v\n", err)
-		return 1
-	}
-	defer t.Close()
-	var ks []issuer.KeyInfo
-	if t.api != nil {
-		var out struct {
-			Items []issuer.KeyInfo `json:"items"`
-		}
-		err = t.api.call(ctx, http.MethodGet, "/api/v1/issuer/keys", "", nil, &out)
-		ks = out.Items
-	} else {
-		ks, err = t.app.identity.Keys(ctx)
-	}
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade keys list: %v\n", err)
+	ks, ok := onStore(ctx, env, "keys list", cfg,
+		func(c *walletClient) ([]issuer.KeyInfo, error) {
+			return listOverAPI[issuer.KeyInfo](ctx, c, "/api/v1/issuer/keys")
+		},
+		func(a *app) ([]issuer.KeyInfo, error) { return a.identity.Keys(ctx) })
+	if !ok {
 		return 1
 	}
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
@@ -76,20 +63,13 @@ func runKeysRotate(ctx context.Context, env *environment, args []string) int {
 		}
 		a = parsed
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade keys rotate: %v\n", err)
-		return 1
-	}
-	defer t.Close()
-	var info issuer.KeyInfo
-	if t.api != nil {
-		err = t.api.postJSON(ctx, "/api/v1/issuer/keys/rotate", map[string]string{"alg": string(a)}, &info)
-	} else {
-		info, err = t.app.identity.Rotate(ctx, a)
-	}
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade keys rotate: %v\n", err)
+	info, ok := onStore(ctx, env, "keys rotate", cfg,
+		func(c *walletClient) (info issuer.KeyInfo, err error) {
+			err = c.postJSON(ctx, "/api/v1/issuer/keys/rotate", map[string]string{"alg": string(a)}, &info)
+			return info, err
+		},
+		func(app *app) (issuer.KeyInfo, error) { return app.identity.Rotate(ctx, a) })
+	if !ok {
 		return 1
 	}
 	fmt.Fprintf(env.stdout, "new active key %s (%s)\n  did:web method: %s\n  did:key: %s\n", info.ID, info.Alg, info.WebMethod, info.DIDKey)

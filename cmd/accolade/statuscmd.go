@@ -30,20 +30,13 @@ func runStatusShow(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return code
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade status show: %v\n", err)
-		return 1
-	}
-	defer t.Close()
-	var info issuer.StatusListInfo
-	if t.api != nil {
-		err = t.api.call(ctx, http.MethodGet, "/api/v1/status-lists/"+url.PathEscape(cfg.Args[0]), "", nil, &info)
-	} else {
-		info, err = t.app.issuer.StatusListInfo(ctx, cfg.Args[0])
-	}
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade status show: %v\n", err)
+	info, ok := onStore(ctx, env, "status show", cfg,
+		func(c *walletClient) (info issuer.StatusListInfo, err error) {
+			err = c.call(ctx, http.MethodGet, "/api/v1/status-lists/"+url.PathEscape(cfg.Args[0]), "", nil, &info)
+			return info, err
+		},
+		func(a *app) (issuer.StatusListInfo, error) { return a.issuer.StatusListInfo(ctx, cfg.Args[0]) })
+	if !ok {
 		return 1
 	}
 	if asJSON {
@@ -69,24 +62,12 @@ func runStatusList(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return code
 	}
-	t, err := openStoreTarget(ctx, cfg)
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade status list: %v\n", err)
-		return 1
-	}
-	defer t.Close()
-	var lists []issuer.StatusListInfo
-	if t.api != nil {
-		var out struct {
-			Items []issuer.StatusListInfo `json:"items"`
-		}
-		err = t.api.call(ctx, http.MethodGet, "/api/v1/status-lists", "", nil, &out)
-		lists = out.Items
-	} else {
-		lists, err = t.app.issuer.StatusLists(ctx)
-	}
-	if err != nil {
-		fmt.Fprintf(env.stderr, "accolade status list: %v\n", err)
+	lists, ok := onStore(ctx, env, "status list", cfg,
+		func(c *walletClient) ([]issuer.StatusListInfo, error) {
+			return listOverAPI[issuer.StatusListInfo](ctx, c, "/api/v1/status-lists")
+		},
+		func(a *app) ([]issuer.StatusListInfo, error) { return a.issuer.StatusLists(ctx) })
+	if !ok {
 		return 1
 	}
 	tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)

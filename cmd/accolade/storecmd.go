@@ -67,6 +67,38 @@ func openStoreTarget(ctx context.Context, cfg config.Config) (*storeTarget, erro
 	return &storeTarget{api: c, where: server}, nil
 }
 
+// onStore runs the operation of store command name (as in "keys list"):
+// through the admin API of the server that holds the data directory, or on
+// the store opened here. It prints a failure as "accolade NAME: ERROR" and
+// reports success.
+func onStore[T any](ctx context.Context, env *environment, name string, cfg config.Config,
+	overAPI func(c *walletClient) (T, error), here func(a *app) (T, error)) (T, bool) {
+	var out T
+	t, err := openStoreTarget(ctx, cfg)
+	if err == nil {
+		defer t.Close()
+		if t.api != nil {
+			out, err = overAPI(t.api)
+		} else {
+			out, err = here(t.app)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "accolade %s: %v\n", name, err)
+		return out, false
+	}
+	return out, true
+}
+
+// listOverAPI reads the items of an admin API list endpoint.
+func listOverAPI[T any](ctx context.Context, c *walletClient, path string) ([]T, error) {
+	var out struct {
+		Items []T `json:"items"`
+	}
+	err := c.call(ctx, http.MethodGet, path, "", nil, &out)
+	return out.Items, err
+}
+
 // commandContextsCache is the context cache a command that keeps no store
 // open (verify) shares with the server, so it loads the same documents: the
 // store's when the data directory can be opened, else, when a server holds

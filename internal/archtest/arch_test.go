@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -17,6 +18,7 @@ type pkg struct {
 	ImportPath string
 	Dir        string
 	Name       string
+	GoFiles    []string
 	Imports    []string
 	Deps       []string
 }
@@ -75,6 +77,9 @@ func TestImportRules(t *testing.T) {
 		{not(under("/cmd")), module + "/store/redis", false, "only cmd picks a store implementation"},
 		{not(under("/cmd")), module + "/store/mem", false, "only cmd and tests pick a store implementation"},
 		{not(under("/cmd")), module + "/api", false, "nothing imports api but cmd"},
+		{domain, module + "/issuer", false, "the services sit above the domain packages"},
+		{domain, module + "/wallet", false, "the services sit above the domain packages"},
+		{domain, module + "/verifier", false, "the services sit above the domain packages"},
 		{under("/verifier"), module + "/issuer", false, "verifier never imports issuer"},
 		{under("/verifier"), module + "/wallet", false, "verifier never imports wallet"},
 		{not(under("/cmd", "/internal/archtest")), module + "/internal/sharedtest", true, "sharedtest is for tests only"},
@@ -91,6 +96,95 @@ func TestImportRules(t *testing.T) {
 			for _, d := range deps {
 				if d == r.what || strings.HasPrefix(d, r.what+"/") {
 					t.Errorf("%s depends on %s: %s", p.ImportPath, d, r.reason)
+				}
+			}
+		}
+	}
+}
+
+// standard reports whether an import path is in the standard library: its
+// first element has no dot.
+func standard(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+// matches reports whether path is one of list; an entry ending in "/"
+// matches every path below it.
+func matches(path string, list []string) bool {
+	for _, l := range list {
+		if path == l || strings.HasSuffix(l, "/") && strings.HasPrefix(path, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowlists name, for the packages at the bottom of the layering, all they
+// may use outside the standard library, and standard packages they must not
+// use: what each package comment promises.
+var allowlists = []struct {
+	pkg          string   // path below the module, exactly this package
+	transitive   bool     // check every dependency, not only direct imports
+	allowed      []string // non-standard paths; a trailing "/" allows a tree
+	forbiddenStd []string // standard packages; a trailing "/" forbids a tree
+	reason       string
+}{
+	{"/credential", false, []string{"github.com/santhosh-tekuri/jsonschema/v6"}, nil,
+		"credential is the model: the standard library and the JSON Schema validator only, never ldcontext or any other package of this module"},
+	{"/internal/jcs", false, nil, nil, "jcs uses the standard library only"},
+	{"/internal/rdfc", false, nil, []string{"net/http"}, "rdfc uses the standard library only"},
+	{"/internal/jsonld", false, []string{module + "/internal/rdfc", module + "/internal/jcs"}, []string{"net/"},
+		"jsonld uses the standard library, internal/rdfc and internal/jcs only: no HTTP, no storage"},
+	{"/internal/public", false, nil, nil, "every service imports public: the standard library only"},
+	{"/ldcontext", false, []string{module + "/internal/jcs"}, nil,
+		"ldcontext uses the standard library and internal/jcs only, so that neither credential nor storage nor an HTTP framework creeps in"},
+	{"/keys", true, []string{"github.com/mr-tron/base58", "golang.org/x/crypto/"}, []string{"net/http"},
+		"keys uses the standard library, base58 and x/crypto only: no storage, no network I/O, nothing above it"},
+	{"/proof", true, nil, nil, "proof holds only the vocabulary its subpackages share: the standard library only"},
+	{"/proof/jose", true, []string{module + "/keys", "github.com/mr-tron/base58", "golang.org/x/crypto/"}, []string{"net/http"},
+		"proof/jose uses the standard library and keys only and makes no network calls; jwx is for the interop test only"},
+}
+
+// fileImports confine an allowed import to the files that need it.
+var fileImports = []struct {
+	pkg, path string
+	files     []string
+}{
+	{"/credential", "github.com/santhosh-tekuri/jsonschema/v6", []string{"schema.go", "schemafast.go"}},
+}
+
+func TestAllowlists(t *testing.T) {
+	pkgs := map[string]pkg{}
+	for _, p := range listPackages(t) {
+		pkgs[strings.TrimPrefix(p.ImportPath, module)] = p
+	}
+	for _, a := range allowlists {
+		p, ok := pkgs[a.pkg]
+		if !ok {
+			t.Errorf("%s: no such package; update the allowlist", a.pkg)
+			continue
+		}
+		deps := p.Imports
+		if a.transitive {
+			deps = p.Deps
+		}
+		for _, d := range deps {
+			if standard(d) && matches(d, a.forbiddenStd) || !standard(d) && !matches(d, a.allowed) {
+				t.Errorf("%s depends on %s: %s", p.ImportPath, d, a.reason)
+			}
+		}
+	}
+	for _, fi := range fileImports {
+		p := pkgs[fi.pkg]
+		for _, name := range p.GoFiles {
+			f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(p.Dir, name), nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				if path := strings.Trim(imp.Path.Value, `"`); path == fi.path && !slices.Contains(fi.files, name) {
+					t.Errorf("%s/%s imports %s; only %v may", p.ImportPath, name, path, fi.files)
 				}
 			}
 		}

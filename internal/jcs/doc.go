@@ -12,6 +12,10 @@
 // escaped as ECMAScript's JSON.stringify does (§3.2.2.2); object members are
 // sorted by the UTF-16 code units of their names (§3.2.3).
 //
+// Equal and Clone compare and copy decoded JSON values (what encoding/json
+// decodes into any), for the packages that check documents against each
+// other (internal/jsonld, proof/di, did).
+//
 // The package imports only the standard library and nothing from this
 // module.
 package jcs

@@ -476,3 +476,72 @@ func cmpUnit(r rune) int {
 		return 0x300000 + int(r) // U+E000..U+FFFF
 	}
 }
+
+// Equal reports whether a and b are the same decoded JSON value: the types
+// encoding/json decodes into any (map[string]any, []any, string, float64 or
+// json.Number, bool and nil), compared member by member, numbers of the same
+// Go type by value (float64) or text (json.Number). A value of any other
+// type is equal to nothing, not even itself: callers compare what a
+// document says, and a type this does not know cannot be vouched for.
+func Equal(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			w, ok := y[k]
+			if !ok || !Equal(v, w) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !Equal(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case nil:
+		return b == nil
+	}
+	return false
+}
+
+// Clone deep-copies a decoded JSON value: maps and slices are copied, all
+// other values (strings, numbers, bools, nil) are immutable and shared.
+func Clone(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[k] = Clone(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(t))
+		for i, e := range t {
+			s[i] = Clone(e)
+		}
+		return s
+	}
+	return v
+}

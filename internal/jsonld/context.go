@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/accolade-badges/accolade/internal/jcs"
+	"github.com/accolade-badges/accolade/internal/rdfc"
 )
 
 // container is a set of @container values.
@@ -60,7 +63,7 @@ func (d *termDef) sameAs(o *termDef) bool {
 		d.nest != o.nest || d.hasCtx != o.hasCtx {
 		return false
 	}
-	return !d.hasCtx || jsonEqual(d.ctx, o.ctx)
+	return !d.hasCtx || jcs.Equal(d.ctx, o.ctx)
 }
 
 // activeContext is an active context (JSON-LD 1.1 API §4.1): term
@@ -242,10 +245,10 @@ func (e *expander) process(active *activeContext, local any, baseURL string, rem
 			}
 		case string:
 			u := v
-			if !hasScheme(v) || strings.Contains(v, "/.") {
+			if !rdfc.HasScheme(v) || strings.Contains(v, "/.") {
 				u = resolveIRI(baseURL, v)
 			}
-			if !hasScheme(u) {
+			if !rdfc.HasScheme(u) {
 				return nil, newError("loading document failed", fmt.Sprintf("context %q is a relative IRI and there is no base URL", v))
 			}
 			if !validate && slices.Contains(remote, u) {
@@ -389,7 +392,7 @@ func (e *expander) processDefinition(result *activeContext, def map[string]any, 
 			result.base, result.hasBase = "", false
 		case string:
 			switch {
-			case hasScheme(b):
+			case rdfc.HasScheme(b):
 				result.base, result.hasBase = b, true
 			case result.hasBase:
 				result.base = resolveIRI(result.base, b)
@@ -665,7 +668,7 @@ func (e *expander) createTerm(active *activeContext, env *termEnv, term string) 
 		if err != nil {
 			return err
 		}
-		if null || !hasScheme(iri) {
+		if null || !rdfc.HasScheme(iri) {
 			return newError("invalid IRI mapping", fmt.Sprintf("term %q", term))
 		}
 		def.iri = iri
@@ -888,7 +891,7 @@ func (e *expander) expandIRIDef(active *activeContext, value string, docRelative
 		if td := active.terms[prefix]; td != nil && !td.null && td.prefix {
 			return td.iri + suffix, false, nil
 		}
-		if hasScheme(value) {
+		if rdfc.HasScheme(value) {
 			return value, false, nil
 		}
 	}
@@ -928,7 +931,7 @@ func expandIRI(active *activeContext, value string, docRelative, vocab bool) (st
 		if td := active.terms[prefix]; td != nil && !td.null && td.prefix {
 			return td.iri + suffix, false
 		}
-		if hasScheme(value) {
+		if rdfc.HasScheme(value) {
 			return value, false
 		}
 	}
@@ -939,38 +942,4 @@ func expandIRI(active *activeContext, value string, docRelative, vocab bool) (st
 		return resolveIRI(active.base, value), false
 	}
 	return value, false
-}
-
-// jsonEqual compares decoded JSON values.
-func jsonEqual(a, b any) bool {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !jsonEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case json.Number:
-		y, ok := b.(json.Number)
-		return ok && x == y
-	default:
-		return a == b
-	}
 }

@@ -1,6 +1,10 @@
 package jsonld
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/accolade-badges/accolade/internal/rdfc"
+)
 
 // isKeyword reports whether s is a JSON-LD 1.1 keyword (JSON-LD 1.1 §1.7).
 func isKeyword(s string) bool {
@@ -33,26 +37,9 @@ func hasKeywordForm(s string) bool {
 
 func isBlank(s string) bool { return strings.HasPrefix(s, "_:") }
 
-// hasScheme reports whether s starts with an RFC 3986 scheme and ':', the
-// test for an absolute IRI used throughout.
-func hasScheme(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		case i > 0 && c == ':':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
-}
-
 // isAbsoluteIRI reports whether s is an IRI with a scheme (not a blank node
 // identifier) and no whitespace (the test of jsonld.js).
-func isAbsoluteIRI(s string) bool { return hasScheme(s) && !isBlank(s) && !hasSpace(s) }
+func isAbsoluteIRI(s string) bool { return rdfc.HasScheme(s) && !isBlank(s) && !hasSpace(s) }
 
 // hasSpace reports ASCII whitespace, which an IRI never contains.
 func hasSpace(s string) bool {
@@ -90,7 +77,7 @@ type uriRef struct {
 // parseRef splits s by the regular expression of RFC 3986 Appendix B.
 func parseRef(s string) uriRef {
 	var r uriRef
-	if hasScheme(s) {
+	if rdfc.HasScheme(s) {
 		i := strings.IndexByte(s, ':')
 		r.scheme, r.hasScheme = s[:i], true
 		s = s[i+1:]
@@ -142,12 +129,12 @@ func (r *uriRef) String() string {
 // beyond removing dot segments), as JSON-LD 1.1 asks. A base without a
 // scheme leaves ref as it is.
 func resolveIRI(base, ref string) string {
-	if hasScheme(ref) {
+	if rdfc.HasScheme(ref) {
 		r := parseRef(ref)
 		r.path = removeDotSegments(r.path)
 		return r.String()
 	}
-	if !hasScheme(base) {
+	if !rdfc.HasScheme(base) {
 		return ref
 	}
 	b, r := parseRef(base), parseRef(ref)

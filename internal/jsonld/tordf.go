@@ -61,7 +61,7 @@ func (w *rdfWriter) fresh() rdfc.Term {
 // wellFormedIRI reports whether s is an absolute IRI that N-Quads can
 // carry: JSON-LD drops statements with other IRIs.
 func wellFormedIRI(s string) bool {
-	if !hasScheme(s) {
+	if !rdfc.HasScheme(s) {
 		return false
 	}
 	hashes, ascii := 0, true
@@ -94,7 +94,7 @@ func (w *rdfWriter) idTerm(s, what string) (rdfc.Term, bool, error) {
 	if wellFormedIRI(s) {
 		return rdfc.IRI(s), true, nil
 	}
-	if !hasScheme(s) {
+	if !rdfc.HasScheme(s) {
 		return rdfc.Term{}, false, w.drop(ErrDropped, "%s %q is a relative IRI (no context defines it)", what, s)
 	}
 	return rdfc.Term{}, false, w.drop(ErrUnsupported, "%s %q has characters an N-Quads IRI cannot hold", what, s)
@@ -195,7 +195,7 @@ func (w *rdfWriter) predicate(iri string) (rdfc.Term, bool, error) {
 	if wellFormedIRI(iri) {
 		return rdfc.IRI(iri), true, nil
 	}
-	if !hasScheme(iri) {
+	if !rdfc.HasScheme(iri) {
 		return rdfc.Term{}, false, w.drop(ErrDropped, "property %q is a relative IRI (no context defines it)", iri)
 	}
 	return rdfc.Term{}, false, w.drop(ErrUnsupported, "property %q has characters an N-Quads IRI cannot hold", iri)
@@ -251,7 +251,7 @@ func (w *rdfWriter) literal(v *item) (rdfc.Term, bool, error) {
 		return rdfc.Literal(string(b), rdfJSON, ""), true, nil
 	}
 	if dt != "" && !wellFormedIRI(dt) {
-		if !hasScheme(dt) {
+		if !rdfc.HasScheme(dt) {
 			return rdfc.Term{}, false, w.drop(ErrDropped, "datatype %q is a relative IRI", dt)
 		}
 		return rdfc.Term{}, false, w.drop(ErrUnsupported, "datatype %q has characters an N-Quads IRI cannot hold", dt)

@@ -50,6 +50,24 @@ type Term struct {
 	Language string
 }
 
+// HasScheme reports whether s starts with an RFC 3986 scheme and ':': the
+// test for an absolute IRI that N-Quads, JSON-LD expansion and the Data
+// Integrity checks share.
+func HasScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return true
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // IRI returns the IRI term s.
 func IRI(s string) Term { return Term{Kind: KindIRI, Value: s} }
 

@@ -236,7 +236,7 @@ func (p *nqParser) iriRef() (string, error) {
 				iri = b.String()
 			}
 			p.i++
-			if !hasScheme(iri) {
+			if !HasScheme(iri) {
 				return "", fmt.Errorf("relative IRI <%s>", iri)
 			}
 			if err := checkIRI(iri); err != nil {
@@ -411,20 +411,4 @@ func echar(e byte) (byte, bool) {
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// hasScheme reports whether s starts with an RFC 3986 scheme and ':'.
-func hasScheme(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		case i > 0 && c == ':':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
 }

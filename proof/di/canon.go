@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -345,7 +346,7 @@ func (g *goldLoader) LoadDocument(u string) (*ld.RemoteDocument, error) {
 		g.copyDocs = true
 	}
 	if g.copyDocs {
-		doc = cloneJSON(doc)
+		doc = jcs.Clone(doc)
 	}
 	return &ld.RemoteDocument{DocumentURL: u, Document: doc}, nil
 }

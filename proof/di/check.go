@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
+	"github.com/accolade-badges/accolade/internal/rdfc"
 	"github.com/piprate/json-gold/ld"
 )
 
@@ -213,7 +214,7 @@ func wrapIRI(err error, what string) error {
 }
 
 func checkIRI(s string) error {
-	if !hasScheme(s) {
+	if !rdfc.HasScheme(s) {
 		return fmt.Errorf("%q is a relative IRI: %w (no context defines it)", s, ErrUndefinedTerm)
 	}
 	for i := 0; i < len(s); i++ {
@@ -228,22 +229,6 @@ func checkIRI(s string) error {
 		return fmt.Errorf("%q: %w: json-gold would drop this URL as invalid", s, ErrUnsupportedContent)
 	}
 	return nil
-}
-
-// hasScheme reports whether s starts with an RFC 3986 scheme and ':'.
-func hasScheme(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
-		case i > 0 && c == ':':
-			return true
-		default:
-			return false
-		}
-	}
-	return false
 }
 
 // literal refuses strings json-gold escapes differently from RDFC-1.0,
@@ -281,11 +266,11 @@ func checkDataset(ds *ld.RDFDataset, lim Limits) error {
 					// is the last line against a relative IRI such as
 					// <1EdTechJsonSchemaValidator2019> reaching the
 					// output.
-					if !hasScheme(n.Value) {
+					if !rdfc.HasScheme(n.Value) {
 						return fmt.Errorf("%q is a relative IRI: %w", n.Value, ErrUndefinedTerm)
 					}
 				case ld.Literal:
-					if !hasScheme(n.Datatype) {
+					if !rdfc.HasScheme(n.Datatype) {
 						return fmt.Errorf("datatype %q is a relative IRI: %w", n.Datatype, ErrUndefinedTerm)
 					}
 				}
@@ -437,27 +422,6 @@ func factorial(n int) int {
 		f *= i
 	}
 	return f
-}
-
-// cloneJSON deep-copies decoded JSON (maps and slices); other values are
-// immutable and shared.
-func cloneJSON(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = cloneJSON(e)
-		}
-		return m
-	case []any:
-		s := make([]any, len(t))
-		for i, e := range t {
-			s[i] = cloneJSON(e)
-		}
-		return s
-	default:
-		return v
-	}
 }
 
 func sortedKeys(m map[string]any) []string {

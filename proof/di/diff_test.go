@@ -58,6 +58,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/piprate/json-gold/ld"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/internal/rdfc"
 )
 
@@ -384,7 +385,7 @@ func goldOracle(tb testing.TB, doc map[string]any) string {
 	tb.Helper()
 	opts := goldOptions(&goldLoader{ctx: context.Background(), loader: sharedDirLoader(tb), copyDocs: true})
 	opts.SafeMode = false
-	expanded, err := ld.NewJsonLdProcessor().Expand(cloneJSON(doc), opts)
+	expanded, err := ld.NewJsonLdProcessor().Expand(jcs.Clone(doc), opts)
 	if err != nil {
 		tb.Fatalf("json-gold expand: %v", err)
 	}

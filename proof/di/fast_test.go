@@ -1,8 +1,9 @@
 package di
 
-// Tests and benchmarks of Fast: the published vectors byte for byte, the
-// strict checks, concurrency, bounded caches, and the cost of a sign and a
-// verify next to raw Ed25519. Run the benchmarks with
+// Tests and benchmarks of Fast: its strict checks, bounded caches, and the
+// cost of a sign and a verify next to raw Ed25519. The published vectors,
+// the OB examples, concurrency and cancellation run over every
+// canonicalizer (canonCases) in golden_test.go and canonicalizers_test.go. Run the benchmarks with
 //
 //	go test -run '^$' -bench 'Fast|Raw' -benchmem ./proof/di/
 //
@@ -13,7 +14,6 @@ package di
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,8 +26,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/accolade-badges/accolade/internal/jsonld"
 	"github.com/accolade-badges/accolade/internal/sharedtest"
@@ -43,177 +41,6 @@ func testFast(tb testing.TB) *Fast {
 	tb.Helper()
 	fastOnce.Do(func() { fastVal = NewFast(newDirLoader(tb), Limits{}) })
 	return fastVal
-}
-
-// TestFastW3CVector reproduces every intermediate value of the
-// eddsa-rdfc-2022 test vector (EdDSA Cryptosuites v1.0 Appendix B) with
-// Fast.
-func TestFastW3CVector(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	file := func(name string) string { return readText(t, "eddsa", "eddsa-rdfc-2022", name) }
-	config := readJSON(t, "eddsa", "eddsa-rdfc-2022", "proofConfigDataInt.json")
-	opts := optionsFrom(t, config)
-	opts.ProofObject = true
-	s := &Signer{Canonicalizer: testFast(t)}
-	out, st, err := s.sign(ctx, readJSON(t, "eddsa", "unsigned.json"), keyPairKey(t, readJSON(t, "eddsa", "keyPair.json")), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, err := decodeProofValue(out["proof"].(map[string]any)["proofValue"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checks := []struct{ what, got, want string }{
-		{"canonical document", string(st.canonDoc), file("canonDocDataInt.txt")},
-		{"canonical proof configuration", string(st.canonProof), file("proofCanonDataInt.txt")},
-		{"document hash", hex.EncodeToString(st.docHash[:]), file("docHashDataInt.txt")},
-		{"proof hash", hex.EncodeToString(st.proofHash[:]), file("proofHashDataInt.txt")},
-		{"combined hash", hex.EncodeToString(st.hashData), file("combinedHashDataInt.txt")},
-		{"signature", hex.EncodeToString(sig), file("sigHexDataInt.txt")},
-	}
-	for _, c := range checks {
-		if diff := cmp.Diff(c.want, c.got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", c.what, diff)
-		}
-	}
-	signed := readJSON(t, "eddsa", "eddsa-rdfc-2022", "signedDataInt.json")
-	if diff := cmp.Diff(signed, out); diff != "" {
-		t.Errorf("signed document (-want +got):\n%s", diff)
-	}
-	v := &Verifier{Canonicalizer: testFast(t)}
-	if _, err := v.Verify(ctx, signed, didKeyResolver, Expect{}); err != nil {
-		t.Errorf("verify published document: %v", err)
-	}
-}
-
-// TestFastOB3Vector reproduces the OB 3.0 implementation guide's Linked
-// Data Proof vector with Fast.
-func TestFastOB3Vector(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	in := func(name string) []string { return []string{"ob3", "ldp-test-vector", name} }
-	expected := readJSON(t, in("expected.json")...)
-	opts := optionsFrom(t, readJSON(t, in("proof-options.json")...))
-	opts.ProofObject = true
-	s := &Signer{Canonicalizer: testFast(t)}
-	out, st, err := s.sign(ctx, readJSON(t, in("credential-unsigned.json")...), keyPairKey(t, readJSON(t, in("keypair.json")...)), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pv := out["proof"].(map[string]any)["proofValue"].(string)
-	checks := []struct{ what, got, want string }{
-		{"canonical document", string(st.canonDoc), readText(t, in("document-canon.nq")...)},
-		{"canonical proof configuration", string(st.canonProof), readText(t, in("proof-canon.nq")...)},
-		{"document hash", hex.EncodeToString(st.docHash[:]), expected["documentCanonSha256Hex"].(string)},
-		{"proof hash", hex.EncodeToString(st.proofHash[:]), expected["proofCanonSha256Hex"].(string)},
-		{"data to sign", hex.EncodeToString(st.hashData), expected["dataToSignHex"].(string)},
-		{"proofValue", pv, expected["proofValue"].(string)},
-	}
-	for _, c := range checks {
-		if diff := cmp.Diff(c.want, c.got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", c.what, diff)
-		}
-	}
-	if diff := cmp.Diff(readJSON(t, in("credential-signed.json")...), out); diff != "" {
-		t.Errorf("signed credential (-want +got):\n%s", diff)
-	}
-}
-
-// TestFastProofSetAndChain reproduces the W3C proof set and chain vectors.
-func TestFastProofSetAndChain(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	pairs := readJSON(t, "eddsa", "proof-set-chain", "multiKeyPairs.json")
-	s := &Signer{Canonicalizer: testFast(t)}
-	v := &Verifier{Canonicalizer: testFast(t)}
-	for _, st := range []struct{ config, key, in, want string }{
-		{"proofSetConfig1.json", "keyPair1", "unsigned.json", "signedProofSet1.json"},
-		{"proofSetConfig2.json", "keyPair2", "signedProofSet1.json", "signedProofSet2.json"},
-		{"proofChainConfig1.json", "keyPair3", "signedProofSet2.json", "signedProofChain1.json"},
-		{"proofChainConfig2.json", "keyPair4", "signedProofChain1.json", "signedProofChain2.json"},
-	} {
-		opts := optionsFrom(t, readJSON(t, "eddsa", "proof-set-chain", st.config))
-		opts.ProofObject = true
-		out, err := s.Sign(ctx, readJSON(t, "eddsa", "proof-set-chain", st.in), keyPairKey(t, pairs[st.key].(map[string]any)), opts)
-		if err != nil {
-			t.Fatalf("%s: %v", st.want, err)
-		}
-		want := readJSON(t, "eddsa", "proof-set-chain", st.want)
-		if diff := cmp.Diff(want, out); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", st.want, diff)
-		}
-		res, err := v.Verify(ctx, want, didKeyResolver, Expect{})
-		if err != nil {
-			t.Fatalf("%s: %v", st.want, err)
-		}
-		for i, pr := range res.Proofs {
-			if !pr.Verified {
-				t.Errorf("%s proof %d: %v", st.want, i, pr.Err)
-			}
-		}
-	}
-}
-
-// TestFastInteropVectors verifies documents signed by other
-// implementations, including the legacy Ed25519Signature2020 suite.
-func TestFastInteropVectors(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	controller := readJSON(t, "acceptance-data", "vectors", "ob3-impl-guide-ldp", "controller.json")
-	legacy := readJSON(t, "eddsa", "unsigned.json")
-	legacy["@context"] = append(legacy["@context"].([]any), ed25519Context2020)
-	legacy["proof"] = map[string]any{
-		"type":               Ed25519Signature2020,
-		"created":            "2023-02-24T23:36:38Z",
-		"verificationMethod": "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2",
-		"proofPurpose":       PurposeAssertion,
-		"proofValue":         "z57Mm1vboMtZiCyJ4aReZsv8co4Re64Y8GEjL1ZARzMbXZgkARFLqFs1P345NpPGG2hgCrS4nNdvJhpwnrNyG3kEF",
-	}
-	tests := []struct {
-		name    string
-		doc     map[string]any
-		resolve KeyResolver
-	}{
-		{"ob3-ldp-test-vector", readJSON(t, "ob3", "ldp-test-vector", "credential-signed.json"), controllerResolver(t, controller)},
-		{"acceptance-ob3-impl-guide-ldp", readJSON(t, "acceptance-data", "vectors", "ob3-impl-guide-ldp", "credential-signed.json"), controllerResolver(t, controller)},
-		{"w3c-eddsa-rdfc-2022", readJSON(t, "eddsa", "eddsa-rdfc-2022", "signedDataInt.json"), didKeyResolver},
-		{"digitalbazaar-Ed25519Signature2020", legacy, didKeyResolver},
-	}
-	v := &Verifier{Canonicalizer: testFast(t)}
-	for _, tt := range tests {
-		res, err := v.Verify(ctx, tt.doc, tt.resolve, Expect{})
-		if err != nil || !res.Verified {
-			t.Errorf("%s: %+v, %v", tt.name, res, err)
-		}
-	}
-}
-
-// TestFastCLRVector: the CLR 2.0 vector's canonical forms (another
-// implementation's output) come out of Fast unchanged when parsed back,
-// and the OB spec examples canonicalize.
-func TestFastOBExamples(t *testing.T) {
-	t.Parallel()
-	entries, err := os.ReadDir(sharedtest.Testdata(t, "ob3", "examples"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		doc := readJSON(t, "ob3", "examples", e.Name())
-		delete(doc, "proof")
-		got, err := testFast(t).Canonicalize(context.Background(), doc)
-		if err != nil {
-			t.Errorf("%s: %v", e.Name(), err)
-			continue
-		}
-		want, err := testCanon(t).Canonicalize(context.Background(), doc)
-		if err != nil {
-			t.Fatalf("%s: JSONGold: %v", e.Name(), err)
-		}
-		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("%s: differs from JSONGold (-JSONGold +Fast):\n%s", e.Name(), diff)
-		}
-	}
 }
 
 // TestFastRefuses covers Fast's strictness: what JSON-LD would drop, and
@@ -336,111 +163,6 @@ func TestFastAccepts(t *testing.T) {
 				t.Errorf("output does not contain %s:\n%s", tt.want, out)
 			}
 		})
-	}
-}
-
-// TestFastDoesNotMutate checks that neither the document nor the shared
-// context documents change.
-func TestFastDoesNotMutate(t *testing.T) {
-	t.Parallel()
-	loader := newDirLoader(t)
-	f := NewFast(loader, Limits{})
-	doc := readJSON(t, "ob3", "examples", "complete-openbadgecredential.json")
-	delete(doc, "proof")
-	before := cloneJSON(doc)
-	if _, err := f.Canonicalize(context.Background(), doc); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, doc); diff != "" {
-		t.Errorf("document changed (-before +after):\n%s", diff)
-	}
-	fresh := newDirLoader(t)
-	loader.mu.Lock()
-	defer loader.mu.Unlock()
-	if len(loader.docs) < 3 {
-		t.Fatalf("only %d contexts loaded", len(loader.docs))
-	}
-	for url, d := range loader.docs {
-		want, err := fresh.JSON(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if diff := cmp.Diff(want, d); diff != "" {
-			t.Errorf("context %s changed (-want +got):\n%s", url, diff)
-		}
-	}
-}
-
-func TestFastImport(t *testing.T) {
-	t.Parallel()
-	base := map[string]any{"@context": map[string]any{"name": "https://schema.org/name"}}
-	l := &importLoader{docs: map[string]any{
-		"https://example.org/base":  base,
-		"https://example.org/outer": map[string]any{"@context": map[string]any{"@version": 1.1, "@import": "https://example.org/base", "desc": "https://schema.org/description"}},
-	}}
-	f := NewFast(l, Limits{})
-	doc := map[string]any{"@context": "https://example.org/outer", "@id": "urn:x", "name": "n", "desc": "d"}
-	out, err := f.Canonicalize(context.Background(), doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := "<urn:x> <https://schema.org/description> \"d\" .\n<urn:x> <https://schema.org/name> \"n\" .\n"
-	if diff := cmp.Diff(want, string(out)); diff != "" {
-		t.Errorf("(-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(map[string]any{"@context": map[string]any{"name": "https://schema.org/name"}}, base); diff != "" {
-		t.Errorf("imported context changed (-want +got):\n%s", diff)
-	}
-}
-
-// TestFastConcurrent runs one Fast from many goroutines (run with -race).
-func TestFastConcurrent(t *testing.T) {
-	t.Parallel()
-	f := NewFast(newDirLoader(t), Limits{})
-	docs := []map[string]any{obUnsigned(t), readJSON(t, "eddsa", "unsigned.json"), obExample(t)}
-	want := make([][]byte, len(docs))
-	for i, d := range docs {
-		out, err := testCanon(t).Canonicalize(context.Background(), d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want[i] = out
-	}
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 6 {
-				k := (g + i) % len(docs)
-				out, err := f.Canonicalize(context.Background(), docs[k])
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if string(out) != string(want[k]) {
-					t.Errorf("document %d: output differs from JSONGold's", k)
-				}
-			}
-		})
-	}
-	wg.Wait()
-}
-
-func TestFastCanceled(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := NewFast(newDirLoader(t), Limits{}).Canonicalize(ctx, obUnsigned(t)); !errors.Is(err, context.Canceled) {
-		t.Fatalf("error = %v, want context.Canceled", err)
-	}
-	var nilFast *Fast
-	if _, err := nilFast.Canonicalize(context.Background(), obUnsigned(t)); !errors.Is(err, ErrInvalidDocument) {
-		t.Fatalf("nil Fast: error = %v, want ErrInvalidDocument", err)
-	}
-	if _, err := NewFast(nil, Limits{}).Canonicalize(context.Background(), obUnsigned(t)); !errors.Is(err, ErrInvalidDocument) {
-		t.Fatalf("no loader: error = %v, want ErrInvalidDocument", err)
-	}
-	if _, err := testFast(t).Canonicalize(context.Background(), nil); !errors.Is(err, ErrInvalidDocument) {
-		t.Fatalf("nil document: error = %v, want ErrInvalidDocument", err)
 	}
 }
 

@@ -3,7 +3,7 @@ package di
 // Golden tests against published vectors, byte for byte: the W3C EdDSA
 // Cryptosuites v1.0 vectors (testdata/eddsa), the OB 3.0 implementation
 // guide's Linked Data Proof vector (testdata/ob3/ldp-test-vector), and
-// other implementations' signed output. The data stays in the shared
+// other implementations' signed output, each with every canonicalizer. The data stays in the shared
 // testdata folder; run with: go test ./proof/di/
 
 import (
@@ -51,51 +51,53 @@ func TestW3CVectors(t *testing.T) {
 		{name: EdDSAJCS2022, dir: "eddsa-jcs-2022", suffix: "JCS"},
 	}
 	key := keyPairKey(t, readJSON(t, "eddsa", "keyPair.json"))
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			file := func(base, ext string) string { return readText(t, "eddsa", tt.dir, base+tt.suffix+ext) }
-			config := readJSON(t, "eddsa", tt.dir, "proofConfig"+tt.suffix+".json")
-			opts := optionsFrom(t, config)
-			opts.ProofObject = true
-			s := &Signer{Canonicalizer: testCanon(t)}
-			out, st, err := s.sign(ctx, readJSON(t, "eddsa", "unsigned.json"), key, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sig, err := decodeProofValue(out["proof"].(map[string]any)["proofValue"].(string))
-			if err != nil {
-				t.Fatal(err)
-			}
-			checks := []struct {
-				what, got, want string
-			}{
-				{"canonical document", string(st.canonDoc), file("canonDoc", ".txt")},
-				{"canonical proof configuration", string(st.canonProof), file("proofCanon", ".txt")},
-				{"document hash", hex.EncodeToString(st.docHash[:]), file("docHash", ".txt")},
-				{"proof hash", hex.EncodeToString(st.proofHash[:]), file("proofHash", ".txt")},
-				{"combined hash", hex.EncodeToString(st.hashData), file("combinedHash", ".txt")},
-				{"signature", hex.EncodeToString(sig), file("sigHex", ".txt")},
-				{"proofValue", encodeProofValue(sig), file("sigBTC58", ".txt")},
-			}
-			for _, c := range checks {
-				if diff := cmp.Diff(c.want, c.got); diff != "" {
-					t.Errorf("%s (-want +got):\n%s", c.what, diff)
+	for _, cc := range canonCases {
+		for _, tt := range tests {
+			t.Run(cc.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				file := func(base, ext string) string { return readText(t, "eddsa", tt.dir, base+tt.suffix+ext) }
+				config := readJSON(t, "eddsa", tt.dir, "proofConfig"+tt.suffix+".json")
+				opts := optionsFrom(t, config)
+				opts.ProofObject = true
+				s := &Signer{Canonicalizer: cc.shared(t)}
+				out, st, err := s.sign(ctx, readJSON(t, "eddsa", "unsigned.json"), key, opts)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if diff := cmp.Diff(config, st.config); diff != "" {
-				t.Errorf("proof configuration (-want +got):\n%s", diff)
-			}
-			signed := readJSON(t, "eddsa", tt.dir, "signed"+tt.suffix+".json")
-			if diff := cmp.Diff(signed, out); diff != "" {
-				t.Errorf("signed document (-want +got):\n%s", diff)
-			}
-			v := &Verifier{Canonicalizer: testCanon(t)}
-			if _, err := v.Verify(ctx, signed, didKeyResolver, Expect{}); err != nil {
-				t.Errorf("verify published document: %v", err)
-			}
-		})
+				sig, err := decodeProofValue(out["proof"].(map[string]any)["proofValue"].(string))
+				if err != nil {
+					t.Fatal(err)
+				}
+				checks := []struct {
+					what, got, want string
+				}{
+					{"canonical document", string(st.canonDoc), file("canonDoc", ".txt")},
+					{"canonical proof configuration", string(st.canonProof), file("proofCanon", ".txt")},
+					{"document hash", hex.EncodeToString(st.docHash[:]), file("docHash", ".txt")},
+					{"proof hash", hex.EncodeToString(st.proofHash[:]), file("proofHash", ".txt")},
+					{"combined hash", hex.EncodeToString(st.hashData), file("combinedHash", ".txt")},
+					{"signature", hex.EncodeToString(sig), file("sigHex", ".txt")},
+					{"proofValue", encodeProofValue(sig), file("sigBTC58", ".txt")},
+				}
+				for _, c := range checks {
+					if diff := cmp.Diff(c.want, c.got); diff != "" {
+						t.Errorf("%s (-want +got):\n%s", c.what, diff)
+					}
+				}
+				if diff := cmp.Diff(config, st.config); diff != "" {
+					t.Errorf("proof configuration (-want +got):\n%s", diff)
+				}
+				signed := readJSON(t, "eddsa", tt.dir, "signed"+tt.suffix+".json")
+				if diff := cmp.Diff(signed, out); diff != "" {
+					t.Errorf("signed document (-want +got):\n%s", diff)
+				}
+				v := &Verifier{Canonicalizer: cc.shared(t)}
+				if _, err := v.Verify(ctx, signed, didKeyResolver, Expect{}); err != nil {
+					t.Errorf("verify published document: %v", err)
+				}
+			})
+		}
 	}
 }
 
@@ -114,31 +116,33 @@ func TestProofSetAndChain(t *testing.T) {
 		{"proofChainConfig1.json", "keyPair3", "signedProofSet2.json", "signedProofChain1.json"},
 		{"proofChainConfig2.json", "keyPair4", "signedProofChain1.json", "signedProofChain2.json"},
 	}
-	s := &Signer{Canonicalizer: testCanon(t)}
-	v := &Verifier{Canonicalizer: testCanon(t)}
-	for _, st := range steps {
-		t.Run(strings.TrimSuffix(st.want, ".json"), func(t *testing.T) {
-			key := keyPairKey(t, pairs[st.key].(map[string]any))
-			opts := optionsFrom(t, readJSON(t, "eddsa", "proof-set-chain", st.config))
-			opts.ProofObject = true
-			out, err := s.Sign(ctx, readJSON(t, "eddsa", "proof-set-chain", st.in), key, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := readJSON(t, "eddsa", "proof-set-chain", st.want)
-			if diff := cmp.Diff(want, out); diff != "" {
-				t.Errorf("signed (-want +got):\n%s", diff)
-			}
-			res, err := v.Verify(ctx, want, didKeyResolver, Expect{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, pr := range res.Proofs {
-				if !pr.Verified {
-					t.Errorf("proof %d: %v", i, pr.Err)
+	for _, cc := range canonCases {
+		s := &Signer{Canonicalizer: cc.shared(t)}
+		v := &Verifier{Canonicalizer: cc.shared(t)}
+		for _, st := range steps {
+			t.Run(cc.name+"/"+strings.TrimSuffix(st.want, ".json"), func(t *testing.T) {
+				key := keyPairKey(t, pairs[st.key].(map[string]any))
+				opts := optionsFrom(t, readJSON(t, "eddsa", "proof-set-chain", st.config))
+				opts.ProofObject = true
+				out, err := s.Sign(ctx, readJSON(t, "eddsa", "proof-set-chain", st.in), key, opts)
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				want := readJSON(t, "eddsa", "proof-set-chain", st.want)
+				if diff := cmp.Diff(want, out); diff != "" {
+					t.Errorf("signed (-want +got):\n%s", diff)
+				}
+				res, err := v.Verify(ctx, want, didKeyResolver, Expect{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, pr := range res.Proofs {
+					if !pr.Verified {
+						t.Errorf("proof %d: %v", i, pr.Err)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -151,40 +155,45 @@ func TestOB3Vector(t *testing.T) {
 	in := func(name string) []string { return append(append([]string(nil), dir...), name) }
 	key := keyPairKey(t, readJSON(t, in("keypair.json")...))
 	expected := readJSON(t, in("expected.json")...)
-	opts := optionsFrom(t, readJSON(t, in("proof-options.json")...))
-	opts.ProofObject = true
-	s := &Signer{Canonicalizer: testCanon(t)}
-	out, st, err := s.sign(ctx, readJSON(t, in("credential-unsigned.json")...), key, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pv := out["proof"].(map[string]any)["proofValue"].(string)
-	sig, err := decodeProofValue(pv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checks := []struct {
-		what, got, want string
-	}{
-		{"canonical document", string(st.canonDoc), readText(t, in("document-canon.nq")...)},
-		{"canonical proof configuration", string(st.canonProof), readText(t, in("proof-canon.nq")...)},
-		{"document hash", hex.EncodeToString(st.docHash[:]), expected["documentCanonSha256Hex"].(string)},
-		{"proof hash", hex.EncodeToString(st.proofHash[:]), expected["proofCanonSha256Hex"].(string)},
-		{"data to sign", hex.EncodeToString(st.hashData), expected["dataToSignHex"].(string)},
-		{"signature", hex.EncodeToString(sig), expected["signatureHex"].(string)},
-		{"proofValue", pv, expected["proofValue"].(string)},
-	}
-	for _, c := range checks {
-		if diff := cmp.Diff(c.want, c.got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", c.what, diff)
-		}
-	}
-	if diff := cmp.Diff(readJSON(t, in("credential-signed.json")...), out); diff != "" {
-		t.Errorf("signed credential (-want +got):\n%s", diff)
+	for _, cc := range canonCases {
+		t.Run(cc.name, func(t *testing.T) {
+			opts := optionsFrom(t, readJSON(t, in("proof-options.json")...))
+			opts.ProofObject = true
+			s := &Signer{Canonicalizer: cc.shared(t)}
+			out, st, err := s.sign(ctx, readJSON(t, in("credential-unsigned.json")...), key, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pv := out["proof"].(map[string]any)["proofValue"].(string)
+			sig, err := decodeProofValue(pv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checks := []struct {
+				what, got, want string
+			}{
+				{"canonical document", string(st.canonDoc), readText(t, in("document-canon.nq")...)},
+				{"canonical proof configuration", string(st.canonProof), readText(t, in("proof-canon.nq")...)},
+				{"document hash", hex.EncodeToString(st.docHash[:]), expected["documentCanonSha256Hex"].(string)},
+				{"proof hash", hex.EncodeToString(st.proofHash[:]), expected["proofCanonSha256Hex"].(string)},
+				{"data to sign", hex.EncodeToString(st.hashData), expected["dataToSignHex"].(string)},
+				{"signature", hex.EncodeToString(sig), expected["signatureHex"].(string)},
+				{"proofValue", pv, expected["proofValue"].(string)},
+			}
+			for _, c := range checks {
+				if diff := cmp.Diff(c.want, c.got); diff != "" {
+					t.Errorf("%s (-want +got):\n%s", c.what, diff)
+				}
+			}
+			if diff := cmp.Diff(readJSON(t, in("credential-signed.json")...), out); diff != "" {
+				t.Errorf("signed credential (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
-// TestInteropVectors verifies documents signed by other implementations.
+// TestInteropVectors verifies documents signed by other implementations,
+// including the legacy Ed25519Signature2020 suite.
 func TestInteropVectors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -226,19 +235,21 @@ func TestInteropVectors(t *testing.T) {
 		{name: "w3c-eddsa-jcs-2022", doc: readJSON(t, "eddsa", "eddsa-jcs-2022", "signedJCS.json"), resolve: didKeyResolver, suite: EdDSAJCS2022},
 		{name: "digitalbazaar-Ed25519Signature2020", doc: legacy, resolve: didKeyResolver, suite: Ed25519Signature2020},
 	}
-	v := &Verifier{Canonicalizer: testCanon(t)}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			res, err := v.Verify(ctx, tt.doc, tt.resolve, Expect{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			pr := res.Proofs[0]
-			if got := cmpOrStr(pr.Cryptosuite, pr.Type); got != tt.suite || !pr.Verified || pr.Created.IsZero() {
-				t.Errorf("result %+v, want a verified %s proof with created", pr, tt.suite)
-			}
-		})
+	for _, cc := range canonCases {
+		v := &Verifier{Canonicalizer: cc.shared(t)}
+		for _, tt := range tests {
+			t.Run(cc.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				res, err := v.Verify(ctx, tt.doc, tt.resolve, Expect{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				pr := res.Proofs[0]
+				if got := cmpOrStr(pr.Cryptosuite, pr.Type); got != tt.suite || !pr.Verified || pr.Created.IsZero() {
+					t.Errorf("result %+v, want a verified %s proof with created", pr, tt.suite)
+				}
+			})
+		}
 	}
 }
 

@@ -3,6 +3,8 @@ package di
 import (
 	"testing"
 	"time"
+
+	"github.com/accolade-badges/accolade/internal/jcs"
 )
 
 func TestHasDomain(t *testing.T) {
@@ -71,7 +73,7 @@ func TestWithSuiteContext(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := withSuiteContext(tt.proofCtx, tt.docCtx)
-		if !jsonEqual(got, tt.want) {
+		if !jcs.Equal(got, tt.want) {
 			t.Errorf("%s: withSuiteContext = %v, want %v", tt.name, got, tt.want)
 		}
 	}

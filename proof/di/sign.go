@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/keys"
 )
 
@@ -143,7 +144,7 @@ func (s *Signer) sign(ctx context.Context, doc map[string]any, key *keys.Key, op
 		unsecured["proof"] = prev
 	}
 	if c, ok := doc["@context"]; ok && su == suiteJCS {
-		p["@context"] = cloneJSON(c)
+		p["@context"] = jcs.Clone(c)
 	}
 
 	st, err := su.hash(ctx, s.Canonicalizer, unsecured, p)
@@ -156,7 +157,7 @@ func (s *Signer) sign(ctx context.Context, doc map[string]any, key *keys.Key, op
 	}
 	p["proofValue"] = encodeProofValue(sig)
 
-	out := cloneJSON(doc).(map[string]any)
+	out := jcs.Clone(doc).(map[string]any)
 	if len(existing) == 0 && opts.ProofObject {
 		out["proof"] = p
 	} else {

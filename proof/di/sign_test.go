@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/keys"
 )
 
@@ -83,7 +84,7 @@ func TestSignShape(t *testing.T) {
 	zone := time.FixedZone("UTC+2", 2*3600)
 	s := &Signer{Canonicalizer: testCanon(t), Now: func() time.Time { return time.Date(2024, 5, 6, 9, 8, 9, 987654321, zone) }}
 	doc := obUnsigned(t)
-	before := cloneJSON(doc)
+	before := jcs.Clone(doc)
 
 	out, err := s.Sign(ctx, doc, obKey(t), Options{VerificationMethod: obVM})
 	if err != nil {
@@ -116,7 +117,7 @@ func TestSignShape(t *testing.T) {
 
 	// A second proof makes a proof set; ProofObject does not apply then.
 	signed := signOB(t, EdDSARDFC2022, Options{ProofObject: true})
-	signedBefore := cloneJSON(signed)
+	signedBefore := jcs.Clone(signed)
 	if _, ok := signed["proof"].(map[string]any); !ok {
 		t.Fatalf("ProofObject: proof = %#v, want an object", signed["proof"])
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/accolade-badges/accolade/keys"
 )
 
@@ -360,7 +361,7 @@ func contextPrefix(proofCtx, docCtx any) bool {
 		return len(pc) == 0 && proofCtx != nil
 	}
 	for i := range pc {
-		if !jsonEqual(pc[i], dc[i]) {
+		if !jcs.Equal(pc[i], dc[i]) {
 			return false
 		}
 	}
@@ -375,38 +376,5 @@ func asList(v any) []any {
 		return t
 	default:
 		return []any{t}
-	}
-}
-
-// jsonEqual compares decoded JSON values.
-func jsonEqual(a, b any) bool {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, v := range x {
-			w, ok := y[k]
-			if !ok || !jsonEqual(v, w) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !jsonEqual(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case string, float64, bool, nil:
-		return a == b
-	default:
-		return false
 	}
 }

@@ -165,13 +165,8 @@ func (d *DB) Ping(ctx context.Context) error {
 // begin checks ctx and the names an operation is given. Every method calls
 // it before touching the database, so a cancelled call has no effect.
 func begin(ctx context.Context, op string, names ...string) error {
-	if err := ctx.Err(); err != nil {
+	if err := store.CheckCall(ctx, names...); err != nil {
 		return fmt.Errorf("bolt: %s: %w", op, err)
-	}
-	for _, n := range names {
-		if n == "" {
-			return fmt.Errorf("bolt: %s: empty name or ID", op)
-		}
 	}
 	return nil
 }

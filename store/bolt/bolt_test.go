@@ -18,10 +18,14 @@ import (
 	"github.com/accolade-badges/accolade/store/storetest"
 )
 
+// freshDB is the factory of the conformance suites: a new database in a
+// temporary directory, closed at the end of the test.
+func freshDB(t *testing.T) store.Store {
+	return open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{})
+}
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{})
-	})
+	storetest.Run(t, freshDB)
 }
 
 // open opens path and closes it when the test ends.
@@ -391,7 +395,5 @@ func TestParseURL(t *testing.T) {
 
 // TestExport runs the export and import conformance subtests.
 func TestExport(t *testing.T) {
-	storetest.RunExport(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{})
-	})
+	storetest.RunExport(t, freshDB)
 }

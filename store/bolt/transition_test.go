@@ -15,9 +15,7 @@ import (
 )
 
 func TestTransitionConformance(t *testing.T) {
-	storetest.RunTransitions(t, func(t *testing.T) store.Store {
-		return open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{})
-	})
+	storetest.RunTransitions(t, freshDB)
 }
 
 var (

@@ -74,13 +74,8 @@ var errClosed = fmt.Errorf("store closed: %w", store.ErrUnavailable)
 // begin checks ctx and the arguments, then locks s. On success the caller
 // must unlock s.mu.
 func (s *Store) begin(ctx context.Context, op string, names ...string) error {
-	if err := ctx.Err(); err != nil {
+	if err := store.CheckCall(ctx, names...); err != nil {
 		return fmt.Errorf("mem: %s: %w", op, err)
-	}
-	for _, n := range names {
-		if n == "" {
-			return fmt.Errorf("mem: %s: empty name or ID", op)
-		}
 	}
 	s.mu.Lock()
 	if s.closed {

@@ -2,8 +2,6 @@ package redis
 
 import (
 	"errors"
-	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -203,49 +201,4 @@ func TestRedisUndoArgs(t *testing.T) {
 	if _, _, err := undoArgs(db, writes, []int{0}, []any{int64(1)}); err == nil {
 		t.Errorf("undoArgs with a number as previous value: want an error")
 	}
-}
-
-// issueWrites returns the three writes of issuing credential n, in three
-// collections.
-func issueWrites(n int64) []store.Write {
-	id := fmt.Sprintf("urn:uuid:%012d", n)
-	return []store.Write{
-		{Collection: "credentials", ID: id, Value: benchValue, Create: true},
-		{Collection: "by-recipient", ID: "ada/" + id, Value: []byte(id), Create: true},
-		{Collection: "by-achievement", ID: "a1/" + id, Value: []byte(id), Create: true},
-	}
-}
-
-func BenchmarkRedisApplyParallel(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(8)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if err := db.Apply(b.Context(), issueWrites(next.Add(1))); err != nil {
-				b.Error(err)
-				return
-			}
-		}
-	})
-}
-
-func BenchmarkRedisPutsParallel(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	var next atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(8)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			for _, w := range issueWrites(next.Add(1)) {
-				if err := db.Put(b.Context(), w.Collection, w.ID, w.Value); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		}
-	})
 }

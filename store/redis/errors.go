@@ -16,13 +16,8 @@ import (
 // begin checks ctx and the names an operation is given. Every method calls
 // it before sending anything, so a cancelled call has no effect.
 func begin(ctx context.Context, op string, names ...string) error {
-	if err := ctx.Err(); err != nil {
+	if err := store.CheckCall(ctx, names...); err != nil {
 		return fmt.Errorf("redis: %s: %w", op, err)
-	}
-	for _, n := range names {
-		if n == "" {
-			return fmt.Errorf("redis: %s: empty name or ID", op)
-		}
 	}
 	return nil
 }

@@ -657,63 +657,10 @@ func TestRedisCeilMillis(t *testing.T) {
 	}
 }
 
-var benchValue = []byte(`{"@context":["https://www.w3.org/ns/credentials/v2"],"type":["VerifiableCredential","OpenBadgeCredential"],"name":"benchmark"}`)
-
-func BenchmarkRedisCreate(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	ids := make([]string, b.N)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("urn:uuid:%012d", i)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if err := db.Create(ctx, "credentials", ids[i], benchValue); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRedisGet(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	const n = 1000
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("urn:uuid:%012d", i)
-		if err := db.Put(ctx, "credentials", ids[i], benchValue); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := db.Get(ctx, "credentials", ids[i%n]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkRedisTakeToken(b *testing.B) {
-	db := newDB(b, randomPrefix())
-	ctx := b.Context()
-	ids := make([]string, b.N)
-	pipe := db.rdb.Pipeline()
-	for i := range ids {
-		ids[i] = fmt.Sprintf("nonce-%012d", i)
-		pipe.Set(ctx, db.tokenKey("nonce", ids[i]), "c_nonce", time.Hour)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		if _, err := db.TakeToken(ctx, "nonce", ids[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
+// BenchmarkRedisStore runs the shared document, token and batch benchmarks
+// (storetest.BenchStore) on the test Redis, each under a fresh prefix.
+func BenchmarkRedisStore(b *testing.B) {
+	storetest.BenchStore(b, func(b *testing.B) store.Store { return newDB(b, randomPrefix()) })
 }
 
 // TestRedisExport runs the export and import conformance subtests.

@@ -9,6 +9,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/accolade-badges/accolade/store"
+	"github.com/accolade-badges/accolade/store/internal/bitlist"
 )
 
 // Status lists. Each list has three keys under one hash tag (see listKeys),
@@ -185,7 +186,7 @@ func (d *DB) AllocateMany(ctx context.Context, listID string, starts []int) ([]i
 	if err := begin(ctx, op, listID); err != nil {
 		return nil, err
 	}
-	maxStart, err := checkStarts(starts)
+	maxStart, err := bitlist.CheckStarts(starts)
 	if err != nil {
 		return nil, fmt.Errorf("redis: %s: %w", op, err)
 	}
@@ -313,24 +314,6 @@ func beginIndex(ctx context.Context, op, listID string, index int) error {
 		return fmt.Errorf("redis: %s: index %d: %w", op, index, store.ErrOutOfRange)
 	}
 	return nil
-}
-
-// checkStarts enforces what store.StatusLists.AllocateMany accepts of its
-// starts whatever the list: 1 to store.MaxAllocateMany of them, none
-// negative. It returns the largest, for the caller to check against the
-// list's size.
-func checkStarts(starts []int) (int, error) {
-	if len(starts) == 0 || len(starts) > store.MaxAllocateMany {
-		return 0, fmt.Errorf("%d starts, want 1 to %d: %w", len(starts), store.MaxAllocateMany, store.ErrOutOfRange)
-	}
-	maxStart := 0
-	for _, start := range starts {
-		if start < 0 {
-			return 0, fmt.Errorf("index %d: %w", start, store.ErrOutOfRange)
-		}
-		maxStart = max(maxStart, start)
-	}
-	return maxStart, nil
 }
 
 // listErr maps a status-list script's outcome to an error: err itself, a

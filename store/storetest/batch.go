@@ -30,14 +30,7 @@ func runBatch(t *testing.T, newStore func(t *testing.T) store.Store, required bo
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			b, ok := s.(store.Batcher)
-			switch {
-			case !ok && required:
-				t.Fatalf("%T does not implement store.Batcher", s)
-			case !ok:
-				t.Skipf("%T does not implement store.Batcher", s)
-			}
-			c.run(t, s, b)
+			c.run(t, s, capability[store.Batcher](t, s, required))
 		})
 	}
 }

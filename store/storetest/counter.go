@@ -27,18 +27,11 @@ func runCounters(t *testing.T, newStore func(t *testing.T) store.Store, required
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			ok := false
 			switch c.iface {
 			case "counters":
-				_, ok = s.(store.Counters)
+				capability[store.Counters](t, s, required)
 			case "capped":
-				_, ok = s.(store.CappedBatcher)
-			}
-			switch {
-			case !ok && required:
-				t.Fatalf("%T does not implement store.%s", s, c.iface)
-			case !ok:
-				t.Skipf("%T does not implement the %s interface", s, c.iface)
+				capability[store.CappedBatcher](t, s, required)
 			}
 			c.run(t, s)
 		})

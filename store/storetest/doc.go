@@ -38,6 +38,12 @@
 //	go test -run 'TestConformance/tokens/take' ./store/mem
 //	go test -run 'TestConformance/(batch|statuslists)/' ./store/bolt
 //
+// The benchmarks are shared the same way: BenchStore (documents, tokens and
+// batches) and BenchStatusLists, called from each implementation's
+// benchmarks, so that every store is measured alike:
+//
+//	go test -run '^$' -bench . -benchmem ./store/bolt
+//
 // Subtests run in parallel, so the factory must be safe to call concurrently.
 // The suite assumes nothing about the namespace beyond the store the factory
 // returns, which lets a Redis factory isolate each subtest by key prefix.

@@ -38,15 +38,7 @@ func runStatusLists(t *testing.T, newStore func(t *testing.T) store.Store, requi
 	for _, c := range statusListCases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStore(t)
-			l, ok := s.(store.StatusLists)
-			switch {
-			case !ok && required:
-				t.Fatalf("%T does not implement store.StatusLists", s)
-			case !ok:
-				t.Skipf("%T does not implement store.StatusLists", s)
-			}
-			c.run(t, l)
+			c.run(t, capability[store.StatusLists](t, newStore(t), required))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -51,6 +52,20 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runBatch(t, newStore, false)
 	runStatusLists(t, newStore, false)
 	runCounters(t, newStore, false)
+}
+
+// capability returns s as the optional interface C. A store without it
+// fails the subtest when required is set, and skips it otherwise.
+func capability[C any](t *testing.T, s store.Store, required bool) C {
+	t.Helper()
+	c, ok := s.(C)
+	switch {
+	case !ok && required:
+		t.Fatalf("%T does not implement %v", s, reflect.TypeFor[C]())
+	case !ok:
+		t.Skipf("%T does not implement %v", s, reflect.TypeFor[C]())
+	}
+	return c
 }
 
 // cases lists the subtests; names read "area/operation/case".

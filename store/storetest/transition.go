@@ -20,14 +20,7 @@ func RunTransitions(t *testing.T, newStore func(t *testing.T) store.Store) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			s := newStore(t)
-			ts, ok := s.(interface {
-				store.StatusTransitions
-				store.StatusLists
-			})
-			if !ok {
-				t.Fatalf("%T does not implement store.StatusTransitions and store.StatusLists", s)
-			}
-			c.run(t, s, ts)
+			c.run(t, s, capability[transitioner](t, s, true))
 		})
 	}
 }
