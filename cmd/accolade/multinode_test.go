@@ -241,7 +241,9 @@ type redisServer struct {
 
 func startRedis(t *testing.T, port int, dir string) *redisServer {
 	t.Helper()
-	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
+	const how = "install Redis (apt-get install redis-server) to run it"
+	server, cli := sharedtest.Program(t, "redis-server", how), sharedtest.Program(t, "redis-cli", how)
+	cmd := exec.Command(server, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
 		"--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no", "--logfile", filepath.Join(dir, "redis.log"))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("redis-server: %v", err)
@@ -249,7 +251,7 @@ func startRedis(t *testing.T, port int, dir string) *redisServer {
 	r := &redisServer{port: port, dir: dir, cmd: cmd}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		out, err := exec.Command("redis-cli", "-p", strconv.Itoa(port), "ping").Output()
+		out, err := exec.Command(cli, "-p", strconv.Itoa(port), "ping").Output()
 		if err == nil && strings.TrimSpace(string(out)) == "PONG" {
 			return r
 		}
