@@ -70,9 +70,7 @@ func (s *Service) SignCredential(ctx context.Context, doc map[string]any, opts S
 		bad("credentialSubject", "is required")
 	}
 	if isOB(doc) {
-		for _, e := range credential.Check(doc) {
-			p = append(p, e)
-		}
+		p = append(p, credential.Check(doc)...)
 	} else if ver == 2 {
 		for _, f := range []string{"validFrom", "validUntil"} {
 			if v, ok := doc[f]; ok {
