@@ -79,11 +79,9 @@ test: contexts interop-deps ## run every test with the race detector, then each 
 	  $(GO) test -run '^$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null; rc=$$?; \
 	  if [ -s "$$report" ]; then \
 	    echo "================================================================"; \
-	    echo "Test suites that did NOT run (their tests were skipped):"; \
-	    sort -u "$$report" | cut -f1 | sed 's/^/  - /'; \
-	    echo "To run them: export ACCOLADE_TESTDATA_DIR=<path to shared/testdata> (and"; \
-	    echo "ACCOLADE_CONTEXTS_DIR=<shared/contexts>:<shared/testdata/ob3/schema>), or keep"; \
-	    echo "shared/ beside the checkout. With CI=true a missing suite fails the run."; \
+	    echo "Tests that did NOT run (skipped: what they need is not here):"; \
+	    sort -u -t "$$(printf '\t')" -k1,1 "$$report" | sed 's/^/  - /; s/\t/: /'; \
+	    echo "With CI=true a missing need fails its tests instead."; \
 	    echo "================================================================"; \
 	  fi; exit $$rc
 
