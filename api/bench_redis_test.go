@@ -3,10 +3,10 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"os"
 	"strings"
 	"testing"
 
+	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/store/redis"
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -32,14 +32,11 @@ func deleteRedisPrefix(tb testing.TB, url, prefix string) {
 // redisFixture runs the API on the test Redis under a fresh key prefix.
 func redisFixture(b *testing.B) *fixture {
 	b.Helper()
-	url := os.Getenv("ACCOLADE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
+	url := sharedtest.Redis(b)
 	prefix := "accolade-test-" + strings.ToLower(rand.Text()[:10])
 	db, err := redis.Open(context.Background(), url, redis.Options{Prefix: prefix})
 	if err != nil {
-		b.Fatalf("Redis at %s: %v (start Redis or set ACCOLADE_TEST_REDIS_URL)", url, err)
+		b.Fatalf("Redis at %s: %v", url, err)
 	}
 	b.Cleanup(func() {
 		db.Close()

@@ -195,12 +195,12 @@ func fieldMessages(err, sentinel error) []string {
 	var walk func(error)
 	walk = func(e error) {
 		var ve *credential.ValidationError
-		if errors.As(e, &ve) && ve == e {
+		if errors.As(e, &ve) && ve == e { //nolint:errorlint // walks the tree itself: only e itself, not what it wraps
 			out = append(out, ve.Error())
 			return
 		}
 		var fe *wallet.FieldError
-		if errors.As(e, &fe) && fe == e {
+		if errors.As(e, &fe) && fe == e { //nolint:errorlint // walks the tree itself: only e itself, not what it wraps
 			out = append(out, fe.Error())
 			return
 		}

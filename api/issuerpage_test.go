@@ -75,7 +75,7 @@ func TestBadgeImage(t *testing.T) {
 					if title != "Go Concurrency Basics" || !strings.Contains(w.Body.String(), ">GC</text>") {
 						t.Errorf("drawn image: title %q\n%s", title, w.Body)
 					}
-				} else if tt.image == "https://img.example/ok.png" && string(w.Body.Bytes()) != string(pngBytes) {
+				} else if tt.image == "https://img.example/ok.png" && w.Body.String() != string(pngBytes) {
 					t.Error("the fetched image was not served as fetched")
 				}
 			}

@@ -196,7 +196,7 @@ func (s *Server) accessLog(c *gin.Context) {
 func (s *Server) recover(c *gin.Context) {
 	defer func() {
 		if r := recover(); r != nil {
-			if r == http.ErrAbortHandler {
+			if r == http.ErrAbortHandler { //nolint:errorlint // a recovered panic value, never wrapped (as net/http compares it)
 				panic(r)
 			}
 			p := toProblem(nil)

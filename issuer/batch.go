@@ -381,11 +381,11 @@ func validationErrors(err error) []*credential.ValidationError {
 	var out []*credential.ValidationError
 	var walk func(error)
 	walk = func(e error) {
-		if ve, ok := e.(*credential.ValidationError); ok {
+		if ve, ok := e.(*credential.ValidationError); ok { //nolint:errorlint // walks the tree itself, one node at a time
 			out = append(out, ve)
 			return
 		}
-		switch u := e.(type) {
+		switch u := e.(type) { //nolint:errorlint // unwraps one level by hand to reach every joined error
 		case interface{ Unwrap() []error }:
 			for _, x := range u.Unwrap() {
 				walk(x)

@@ -58,12 +58,6 @@ func (s *faultStore) inject(f ...fault) {
 	}
 }
 
-func (s *faultStore) tripped() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.hits
-}
-
 func (s *faultStore) PutToken(ctx context.Context, kind, id string, value []byte, ttl time.Duration) error {
 	if err := s.trip("put:" + kind); err != nil {
 		return err

@@ -29,6 +29,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/accolade-badges/accolade/credential"
+	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/store/bolt"
 	"github.com/accolade-badges/accolade/store/mem"
 	"github.com/accolade-badges/accolade/store/redis"
@@ -74,14 +75,11 @@ func raceRounds(n int) int {
 }
 
 // testRedis returns the test Redis URL and a fresh key prefix whose keys
-// are deleted when the test ends. These tests never skip: without a
-// reachable Redis they fail, saying how to provide one.
+// are deleted when the test ends. Without a Redis to use (see
+// sharedtest.Redis) the test skips with one line, or fails when CI=true.
 func testRedis(t *testing.T) (string, string) {
 	t.Helper()
-	url := os.Getenv("ACCOLADE_TEST_REDIS_URL")
-	if url == "" {
-		url = "redis://127.0.0.1:6379/0"
-	}
+	url := sharedtest.Redis(t)
 	prefix := "accolade-test-" + strings.ToLower(rand.Text()[:12])
 	t.Cleanup(func() {
 		opts, err := goredis.ParseURL(url)
@@ -110,7 +108,7 @@ func openRedis(t *testing.T, url, prefix string) *redis.DB {
 	t.Helper()
 	db, err := redis.Open(t.Context(), url, redis.Options{Prefix: prefix})
 	if err != nil {
-		t.Fatalf("Redis at %s: %v (start Redis or set ACCOLADE_TEST_REDIS_URL)", url, err)
+		t.Fatalf("Redis at %s: %v", url, err)
 	}
 	t.Cleanup(func() { db.Close() })
 	return db

@@ -175,11 +175,9 @@ func repoRoot(t testing.TB) string {
 func dbvc(t *testing.T, req map[string]any) map[string]any {
 	t.Helper()
 	root := repoRoot(t)
-	if _, err := os.Stat(filepath.Join(root, "interop", "js", "node_modules")); err != nil {
-		t.Fatal("interop/js/node_modules is missing: run 'make interop-deps' (npm ci in interop/js); make test does it")
-	}
+	node := sharedtest.Node(t, "interop/js")
 	body, _ := json.Marshal(req)
-	cmd := exec.Command("node", filepath.Join(root, "interop", "js", "dbvc.mjs"))
+	cmd := exec.Command(node, filepath.Join(root, "interop", "js", "dbvc.mjs"))
 	cmd.Stdin = bytes.NewReader(body)
 	cmd.Env = append(os.Environ(), "ACCOLADE_CONTEXTS_DIR="+sharedtest.ContextsIndexDir(t))
 	var stderr bytes.Buffer

@@ -714,7 +714,7 @@ func TestRevocationList(t *testing.T) {
 			if !handled || !errors.Is(err, tt.want) || (tt.want == nil && err != nil) {
 				t.Fatalf("CheckStatus = %v, %v; want %v", handled, err, tt.want)
 			}
-			if tt.want == status.ErrRevoked && !strings.Contains(err.Error(), rlURL) {
+			if tt.want == status.ErrRevoked && !strings.Contains(err.Error(), rlURL) { //nolint:errorlint // compares two table values, not an error
 				t.Errorf("%q does not name the list", err)
 			}
 		})

@@ -31,8 +31,7 @@ func (s slowCount) Count(ctx context.Context, collection string) (int, error) {
 // TestShareCapUnderConcurrency: a holder 5 links short of the cap asks for
 // 40 more at once; exactly 5 are made.
 func TestShareCapUnderConcurrency(t *testing.T) {
-	var e *env
-	e = newEnv(t, func(c *wallet.Config) { c.Store = slowCount{c.Store.(*mem.Store)} })
+	e := newEnv(t, func(c *wallet.Config) { c.Store = slowCount{c.Store.(*mem.Store)} })
 	ctx := context.Background()
 	h := e.signUp(t, "h@example.org")
 	c, err := e.w.Import(ctx, h.ID, e.signJWT(t, e.credential(h.DefaultDID, newID(), "Go")))

@@ -311,7 +311,7 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 	if created {
 		log.InfoContext(ctx, "key-encryption key created", logctx.KeyPath, cfg.Security.KEKFile)
 	}
-	st, err := openStore(cfg)
+	st, err := openStore(cfg) //nolint:contextcheck // the store lives as long as the app, not as the start-up context
 	if err != nil {
 		return nil, err
 	}

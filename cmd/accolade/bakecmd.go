@@ -64,7 +64,7 @@ func runBake(ctx context.Context, env *environment, args []string) int {
 	if out == "-" {
 		_, err = env.stdout.Write(baked)
 	} else {
-		err = os.WriteFile(filepath.Clean(out), baked, 0o644)
+		err = os.WriteFile(filepath.Clean(out), baked, 0o644) //nolint:gosec // a baked badge is a public image, readable like any output file
 	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "accolade bake: %v\n", err)
@@ -104,7 +104,7 @@ func runUnbake(ctx context.Context, env *environment, args []string) int {
 // readInput reads a file, or standard input for "-", refusing more than
 // max bytes.
 func readInput(env *environment, path string, max int) ([]byte, error) {
-	var r io.Reader = env.stdin
+	r := io.Reader(env.stdin)
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {

@@ -14,18 +14,13 @@ import (
 	"github.com/accolade-badges/accolade/internal/sharedtest"
 )
 
-// chromium is the browser the badge page test drives: $ACCOLADE_CHROMIUM,
-// else Debian's /usr/bin/chromium (.ci/run installs it).
-func chromium(t *testing.T) string {
+// browserNeeds returns node and the Chromium that interop/browser's
+// puppeteer-core scripts drive ($ACCOLADE_CHROMIUM, else chromium on PATH;
+// .ci/run installs Debian's). Whatever is missing stops the test through
+// sharedtest: one line locally, a failure when CI=true.
+func browserNeeds(t *testing.T) (node, browser string) {
 	t.Helper()
-	path := os.Getenv("ACCOLADE_CHROMIUM")
-	if path == "" {
-		path = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("no Chromium at %s (%v): install it (apt-get install -y chromium) or set ACCOLADE_CHROMIUM", path, err)
-	}
-	return path
+	return sharedtest.Node(t, "interop/browser"), sharedtest.Chromium(t)
 }
 
 // TestBadgePageInChromium opens a public badge page in a real browser
@@ -35,15 +30,12 @@ func chromium(t *testing.T) string {
 // button (the page's own script calling POST /credentials/verify) turns the
 // verdict to Revoked.
 func TestBadgePageInChromium(t *testing.T) {
-	browser := chromium(t)
+	node, browser := browserNeeds(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	script := filepath.Join(root, "interop", "browser", "badgepage.mjs")
-	if _, err := os.Stat(filepath.Join(root, "interop", "browser", "node_modules", "puppeteer-core")); err != nil {
-		t.Fatalf("puppeteer-core is not installed: run make interop-deps (%v)", err)
-	}
 	const token = "browser-test-admin-token-0"
 	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
 		"ACCOLADE_ADMIN_TOKEN": token})
@@ -56,8 +48,8 @@ func TestBadgePageInChromium(t *testing.T) {
 			id := rec["id"].(string)
 			pageURL := s.base + "/badges/" + strings.TrimPrefix(id, "urn:uuid:")
 			in, _ := json.Marshal(map[string]string{"page": pageURL, "revoke": s.base + "/api/v1/credentials/" + id + "/revoke", "token": token})
-			cmd := exec.Command("node", script)
-			cmd.Env = append(os.Environ(), "ACCOLADE_CHROMIUM="+browser)
+			cmd := exec.Command(node, script)
+			cmd.Env = append(os.Environ(), sharedtest.EnvChromium+"="+browser)
 			cmd.Stdin = bytes.NewReader(in)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
@@ -120,15 +112,12 @@ func TestBadgePageInChromium(t *testing.T) {
 // draws one), and copy.js adds a working copy button after each DID,
 // without console errors under the page's CSP.
 func TestIssuerPageInChromium(t *testing.T) {
-	browser := chromium(t)
+	node, browser := browserNeeds(t)
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
 	script := filepath.Join(root, "interop", "browser", "badgepage.mjs")
-	if _, err := os.Stat(filepath.Join(root, "interop", "browser", "node_modules", "puppeteer-core")); err != nil {
-		t.Fatalf("puppeteer-core is not installed: run make interop-deps (%v)", err)
-	}
 	const token = "browser-test-admin-token-1"
 	s := startServe(t, t.TempDir(), map[string]string{"ACCOLADE_CONTEXTS_DIR": sharedtest.LoaderDirs(t), "ACCOLADE_OFFLINE": "true",
 		"ACCOLADE_ADMIN_TOKEN": token, "ACCOLADE_ISSUER_NAME": "Browser Academy"})
@@ -137,8 +126,8 @@ func TestIssuerPageInChromium(t *testing.T) {
 		"image":{"id":"https://127.0.0.1:1/missing.png"}}`)
 	postJSON(t, s.base+"/api/v1/achievements", token, `{"name":"No Image","description":"d","criteria":{"narrative":"n"}}`)
 	in, _ := json.Marshal(map[string]string{"mode": "issuer", "page": s.base + "/issuers/browser-academy"})
-	cmd := exec.Command("node", script)
-	cmd.Env = append(os.Environ(), "ACCOLADE_CHROMIUM="+browser)
+	cmd := exec.Command(node, script)
+	cmd.Env = append(os.Environ(), sharedtest.EnvChromium+"="+browser)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

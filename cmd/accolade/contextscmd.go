@@ -71,7 +71,7 @@ func importOverAPI(ctx context.Context, c *walletClient, dir string) ([]string, 
 		if d.IsDir() || (ext != ".json" && ext != ".jsonld") {
 			return nil
 		}
-		b, err := os.ReadFile(path)
+		b, err := os.ReadFile(path) //nolint:gosec // G122: the operator's own contexts directory, read once by the CLI
 		if err != nil {
 			return nil
 		}

@@ -24,22 +24,22 @@ func contextsReady(l *ldcontext.Loader) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		for _, u := range issueContexts {
 			if _, err := l.Get(ctx, u); err != nil {
-				return &notReady{msg: fmt.Sprintf("cannot issue: context %s is not available (not bundled, not in the store or ACCOLADE_CONTEXTS_DIR, and not fetched); %s", u, contextsHow), cause: err}
+				return &notReadyError{msg: fmt.Sprintf("cannot issue: context %s is not available (not bundled, not in the store or ACCOLADE_CONTEXTS_DIR, and not fetched); %s", u, contextsHow), cause: err}
 			}
 		}
 		return nil
 	}
 }
 
-// notReady is the reason /readyz shows; the loader's error, which may name
+// notReadyError is the reason /readyz shows; the loader's error, which may name
 // hosts and addresses, is only wrapped.
-type notReady struct {
+type notReadyError struct {
 	msg   string
 	cause error
 }
 
-func (e *notReady) Error() string { return e.msg }
-func (e *notReady) Unwrap() error { return e.cause }
+func (e *notReadyError) Error() string { return e.msg }
+func (e *notReadyError) Unwrap() error { return e.cause }
 
 // logContexts says at start where the pinned documents come from, which are
 // missing, and how to add them.

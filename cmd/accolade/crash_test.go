@@ -31,6 +31,7 @@ func TestCrashDuringIssuingNeverDuplicatesAnIndex(t *testing.T) {
 
 	var mu sync.Mutex
 	slots := map[string]string{}
+	issuing := make(chan struct{}) // closed when 40 credentials are acknowledged
 	record := func(rec map[string]any) {
 		st := rec["status"].(map[string]any)
 		slot := fmt.Sprint(st["listId"], "#", st["index"])
@@ -40,6 +41,9 @@ func TestCrashDuringIssuingNeverDuplicatesAnIndex(t *testing.T) {
 			t.Errorf("status index %s handed to %s and %s", slot, prev, rec["id"])
 		}
 		slots[slot] = rec["id"].(string)
+		if len(slots) == 40 {
+			close(issuing)
+		}
 	}
 	var stop atomic.Bool
 	var wg sync.WaitGroup
@@ -56,7 +60,12 @@ func TestCrashDuringIssuingNeverDuplicatesAnIndex(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Kill while the clients are busy: once 40 credentials are in, however
+	// long that takes (past the deadline, nothing was: that fails below).
+	select {
+	case <-issuing:
+	case <-time.After(60 * time.Second):
+	}
 	_ = node.cmd.Process.Signal(syscall.SIGKILL)
 	_ = node.cmd.Wait()
 	stop.Store(true)

@@ -145,7 +145,7 @@ func (e endpoint) String() string {
 	if e.bolt != "" {
 		return "bolt://" + filepath.ToSlash(e.bolt)
 	}
-	s := e.rawURL
+	var s string
 	if u, err := url.Parse(e.rawURL); err == nil {
 		s = u.Redacted()
 	} else {
@@ -212,7 +212,7 @@ func (e endpoint) open(ctx context.Context, mustExist bool) (migrationStore, err
 			return nil, fmt.Errorf("%s %s: %w", e.flag, e, err)
 		}
 		// No background sweep: migrate writes nothing but the copy.
-		db, err := bolt.Open(e.bolt, bolt.Options{SweepInterval: -1})
+		db, err := bolt.Open(e.bolt, bolt.Options{SweepInterval: -1}) //nolint:contextcheck // the store outlives this call; Close ends it
 		if errors.Is(err, bolt.ErrLocked) {
 			return nil, fmt.Errorf("%s %s: %w; stop the server that uses it first", e.flag, e, bolt.ErrLocked)
 		}

@@ -515,6 +515,7 @@ func BenchmarkMigrate(b *testing.B) {
 // keys are deleted when the benchmark ends.
 func benchPrefix(b *testing.B) string {
 	b.Helper()
+	sharedtest.Redis(b)
 	prefix := "accolade-test-" + strings.ToLower(rand.Text()[:12])
 	b.Cleanup(func() {
 		opts, err := goredis.ParseURL(testRedisURL())

@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() 
 		return err
 	}
 	reg := prometheus.NewRegistry()
-	handler := api.New(api.Config{
+	handler := api.New(api.Config{ //nolint:contextcheck // false positive: gin handlers take their context from the request
 		Logger: log, Store: a.store, Identity: a.identity, Resolver: a.resolver, Issuer: a.issuer, Verifier: a.verifier, OID4VCI: a.oid4vci, Wallet: a.wallet, OID4VP: a.oid4vp,
 		AdminToken: token, PublicURL: cfg.HTTP.PublicURL, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, Registry: reg,
 		NoBadgePages: !cfg.Issuer.BadgePages, Ready: contextsReady(a.contexts), Contexts: a.contexts, FetchImage: newImageFetcher(cfg),
@@ -121,7 +121,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, now func() 
 	log.Info("shutting down", "drain_timeout", cfg.HTTP.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	if err := srv.Shutdown(sctx); err != nil { //nolint:contextcheck // ctx is already cancelled: draining needs a fresh deadline
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -277,11 +277,11 @@ func TestHelpOnEveryCommand(t *testing.T) {
 func TestKeysRotateKeepsOldKeysInDIDDocument(t *testing.T) {
 	dataDir := t.TempDir()
 	vars := map[string]string{"ACCOLADE_DATA_DIR": dataDir}
-	env, out, errb := testEnv(vars)
+	env, _, errb := testEnv(vars)
 	if code := run(context.Background(), env, []string{"keys", "rotate", "--alg", "ES256"}); code != 0 {
 		t.Fatalf("keys rotate: %d %s", code, errb.String())
 	}
-	env, out, errb = testEnv(vars)
+	env, out, errb := testEnv(vars)
 	if code := run(context.Background(), env, []string{"keys", "list"}); code != 0 {
 		t.Fatalf("keys list: %d %s", code, errb.String())
 	}

@@ -115,7 +115,7 @@ func commandContextsCache(ctx context.Context, cfg config.Config) (cache ldconte
 			return nil, none
 		}
 	}
-	st, err := openStore(cfg)
+	st, err := openStore(cfg) //nolint:contextcheck // the store lives as long as the command, not as one context
 	if err == nil {
 		return storeCache{st}, func() { _ = st.Close() }
 	}

@@ -36,7 +36,7 @@ func runVerify(ctx context.Context, env *environment, args []string) int {
 		return code
 	}
 	path := cfg.Args[0]
-	var r io.Reader = env.stdin
+	r := io.Reader(env.stdin)
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {

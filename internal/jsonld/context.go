@@ -613,7 +613,7 @@ func (e *expander) createTerm(active *activeContext, env *termEnv, term string) 
 			}
 		}
 	}
-	if def.reverse {
+	if def.reverse { //nolint:revive // empty-block: the branch documents the @reverse case of the algorithm, step by step
 		// The IRI mapping came from @reverse.
 	} else if v, ok := m["@id"]; ok && v != term {
 		switch s := v.(type) {

@@ -11,6 +11,12 @@
 // by $ACCOLADE_TESTDATA_REPORT, which `make test` prints once at the end.
 // With CI=true a missing suite fails the test instead: CI runs every suite.
 //
+// Services and programs follow the same rule: Redis ($ACCOLADE_TEST_REDIS_URL,
+// which must answer PING), Node (node on PATH, and the npm packages that
+// `make interop-deps` installs), Chromium ($ACCOLADE_CHROMIUM or chromium on
+// PATH) and Program (any other program, such as redis-server). A test that
+// needs one calls its helper first.
+//
 // JSON-LD contexts are not a suite: tests load them from the contexts bundled
 // into the binary (ldcontext.Config.Bundled, `make contexts`), with the
 // shared contexts directory as an optional extra (LoaderDirs).

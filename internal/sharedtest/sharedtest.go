@@ -67,19 +67,20 @@ func inCI() bool {
 	return v == "true" || v == "1"
 }
 
-// Missing stops a test that needs suite, which is not here: it skips the
-// test, or fails it when CI=true. how says how to make the suite available.
-// The first time a test binary meets each missing suite it says so on
-// stderr and appends the suite to $ACCOLADE_TESTDATA_REPORT.
+// Missing stops a test that needs suite (a test suite, or a service or
+// program such as Redis, Node.js or Chromium), which is not here: it skips
+// the test, or fails it when CI=true. how says how to make it available.
+// The first time a test binary meets each missing need it says so in one
+// line on stderr and appends it to $ACCOLADE_TESTDATA_REPORT.
 func Missing(tb testing.TB, suite, how string) {
 	tb.Helper()
-	msg := fmt.Sprintf("test suite %q is not here, so this test did not run: %s", suite, how)
+	msg := fmt.Sprintf("%s is not here, so this test did not run: %s", suite, how)
 	reportMu.Lock()
 	first := !reported[suite]
 	reported[suite] = true
 	reportMu.Unlock()
 	if first {
-		fmt.Fprintf(os.Stderr, "sharedtest: SKIPPED SUITE %s: %s\n", suite, how)
+		fmt.Fprintf(os.Stderr, "sharedtest: SKIPPED, %s is not here: %s\n", suite, how)
 		if f := os.Getenv(EnvReport); f != "" {
 			if w, err := os.OpenFile(f, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
 				fmt.Fprintf(w, "%s\t%s\n", suite, how)
@@ -88,7 +89,8 @@ func Missing(tb testing.TB, suite, how string) {
 		}
 	}
 	if inCI() {
-		tb.Fatal(msg + " (CI=true: every suite must run)")
+		tb.Fatal(msg + " (CI=true: every test must run)")
+		return
 	}
 	tb.Skip(msg)
 }

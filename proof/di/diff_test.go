@@ -628,7 +628,7 @@ func TestInlineContextWrapper(t *testing.T) {
 	}
 	wrapped := doc(map[string]any{"@context": def})
 	opts := goldOptions(&goldLoader{ctx: ctx, loader: sharedDirLoader(t), copyDocs: true})
-	if _, err := ld.NewJsonLdProcessor().Expand(cloneJSON(wrapped), opts); err != nil {
+	if _, err := ld.NewJsonLdProcessor().Expand(jcs.Clone(wrapped), opts); err != nil {
 		t.Errorf("json-gold now refuses the wrapper (%v): fixed? update bug 6", err)
 	}
 	for name, c := range map[string]Canonicalizer{"Fast": testFast(t), "JSONGold": testCanon(t)} {

@@ -414,14 +414,14 @@ func TestVerifyVCDM11(t *testing.T) {
 var (
 	rsaOnce sync.Once
 	rsaKey  *rsa.PrivateKey
-	rsaErr  error
+	errRSA  error
 )
 
 func testRSAKey(t *testing.T) *rsa.PrivateKey {
 	t.Helper()
-	rsaOnce.Do(func() { rsaKey, rsaErr = rsa.GenerateKey(rand.Reader, 2048) })
-	if rsaErr != nil {
-		t.Fatal(rsaErr)
+	rsaOnce.Do(func() { rsaKey, errRSA = rsa.GenerateKey(rand.Reader, 2048) })
+	if errRSA != nil {
+		t.Fatal(errRSA)
 	}
 	return rsaKey
 }

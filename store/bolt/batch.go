@@ -10,11 +10,11 @@ import (
 	"github.com/accolade-badges/accolade/store"
 )
 
-// batchConflict is what an Apply transaction returns when write index
+// batchConflictError is what an Apply transaction returns when write index
 // conflicts; Apply turns it into store.ErrConflict.
-type batchConflict struct{ index int }
+type batchConflictError struct{ index int }
 
-func (c *batchConflict) Error() string { return fmt.Sprintf("write %d conflicts", c.index) }
+func (c *batchConflictError) Error() string { return fmt.Sprintf("write %d conflicts", c.index) }
 
 // Apply implements store.Batcher: the writes of one call are one function
 // in a transaction, and concurrent Apply calls (and status index
@@ -37,7 +37,7 @@ func (d *DB) Apply(ctx context.Context, writes []store.Write) error {
 		return nil
 	}
 	err := d.update(applyFunc(writes, "", 0))
-	if c, ok := errors.AsType[*batchConflict](err); ok {
+	if c, ok := errors.AsType[*batchConflictError](err); ok {
 		return fmt.Errorf("bolt: apply batch: write %d, create in %s: %w", c.index, writes[c.index].Collection, store.ErrConflict)
 	}
 	return wrap("apply batch", err)
@@ -59,12 +59,12 @@ func applyFunc(writes []store.Write, capped string, max int) func(*bbolt.Tx) err
 			}
 			for _, prev := range writes[:i] {
 				if prev.Collection == w.Collection && prev.ID == w.ID {
-					return refuse(&batchConflict{index: i})
+					return refuse(&batchConflictError{index: i})
 				}
 			}
 			if b := docs.Bucket([]byte(w.Collection)); b != nil {
 				if _, ok := lookup(b, w.ID); ok {
-					return refuse(&batchConflict{index: i})
+					return refuse(&batchConflictError{index: i})
 				}
 			}
 		}
@@ -130,7 +130,7 @@ func (d *DB) ApplyCapped(ctx context.Context, collection string, max int, writes
 		return nil
 	}
 	err := d.update(applyFunc(writes, collection, max))
-	if c, ok := errors.AsType[*batchConflict](err); ok {
+	if c, ok := errors.AsType[*batchConflictError](err); ok {
 		return fmt.Errorf("bolt: apply capped batch: write %d, create in %s: %w", c.index, writes[c.index].Collection, store.ErrConflict)
 	}
 	return wrap("apply capped batch", err)

@@ -231,13 +231,20 @@ func TestClose(t *testing.T) {
 
 // clock is a settable clock, safe for the background sweeper to read.
 type clock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu    sync.Mutex
+	t     time.Time
+	calls chan struct{} // if not nil, gets a value on each Now it has room for
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.calls != nil {
+		select {
+		case c.calls <- struct{}{}:
+		default:
+		}
+	}
 	return c.t
 }
 
@@ -310,12 +317,25 @@ func TestSweepBatches(t *testing.T) {
 
 func TestBackgroundSweep(t *testing.T) {
 	ctx := t.Context()
-	clk := &clock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := &clock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC), calls: make(chan struct{}, 64)}
 	db := open(t, filepath.Join(t.TempDir(), "accolade.db"), bolt.Options{Now: clk.Now, SweepInterval: 10 * time.Millisecond})
 	if err := db.PutToken(ctx, "nonce", "n1", []byte("v"), time.Minute); err != nil {
 		t.Fatalf("PutToken: %v", err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	// Only the sweeper reads the clock now, once per pass (one batch here),
+	// inside its write transaction. Forget the reads so far: the next one
+	// starts a pass that sees the token, the one after it shows that pass
+	// has ended.
+	for len(clk.calls) > 0 {
+		<-clk.calls
+	}
+	for range 2 {
+		select {
+		case <-clk.calls:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the background sweep did not run within 30s")
+		}
+	}
 	wantRaw(t, db, "nonce", 1) // still live: the sweep must not remove it
 
 	clk.Advance(2 * time.Minute)

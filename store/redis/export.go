@@ -203,9 +203,11 @@ func (d *DB) ExportDocs(ctx context.Context) iter.Seq2[store.Doc, error] {
 						exportError(yield, op+" of "+c, err)
 						return
 					}
-					p, err := decodePage(reply)
-					if err != nil {
-						exportError(yield, op+" of "+c, err)
+					// perr, not err: the next page's error must reach the
+					// check at the top of this loop.
+					p, perr := decodePage(reply)
+					if perr != nil {
+						exportError(yield, op+" of "+c, perr)
 						return
 					}
 					for _, r := range p.Records {

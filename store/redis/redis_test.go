@@ -1,7 +1,8 @@
 // Tests and benchmarks for the Redis store. The store tests need a real
-// Redis, never a mock: set ACCOLADE_TEST_REDIS_URL (make test and CI do),
-// otherwise they use redis://127.0.0.1:6379/0. They never skip: without a
-// reachable Redis they fail and say how to provide one. For example:
+// Redis, never a mock: set ACCOLADE_TEST_REDIS_URL (make test and CI do).
+// Without it, or when that Redis does not answer, they skip with one line
+// saying how to provide one (sharedtest.Redis); with CI=true they fail.
+// For example:
 //
 //	ACCOLADE_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -race -count=1 ./store/redis
 //	ACCOLADE_TEST_REDIS_URL=redis://127.0.0.1:6379/0 go test -run '^$' -bench . -benchmem ./store/redis
@@ -29,21 +30,16 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/accolade-badges/accolade/internal/sharedtest"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/accolade-badges/accolade/store/storetest"
 )
 
-const envTestURL = "ACCOLADE_TEST_REDIS_URL"
-
-// testURL returns the Redis URL for tests: $ACCOLADE_TEST_REDIS_URL, or the
-// local default redis://127.0.0.1:6379/0. These tests never skip: without a
-// reachable Redis they fail, saying how to provide one.
+// testURL returns the Redis URL for tests, $ACCOLADE_TEST_REDIS_URL; without
+// a Redis that answers there, sharedtest.Redis stops the test.
 func testURL(t testing.TB) string {
 	t.Helper()
-	if u := os.Getenv(envTestURL); u != "" {
-		return u
-	}
-	return "redis://127.0.0.1:6379/0"
+	return sharedtest.Redis(t)
 }
 
 // randomPrefix returns a fresh key prefix for one store.
@@ -59,7 +55,7 @@ func newDB(t testing.TB, prefix string) *DB {
 	rawURL := testURL(t)
 	db, err := Open(t.Context(), rawURL, Options{Prefix: prefix})
 	if err != nil {
-		t.Fatalf("Open %s: %v (start Redis or set %s)", rawURL, err, envTestURL)
+		t.Fatalf("Open %s: %v", rawURL, err)
 	}
 	t.Cleanup(func() {
 		// t.Context is already cancelled when cleanups run.

@@ -716,11 +716,11 @@ func testBitsConsistent(t *testing.T, l store.StatusLists) {
 				}
 				b, version, err := l.Bits(t.Context(), "list")
 				if err != nil {
-					errs <- fmt.Errorf("Bits: %w", err)
+					errs <- fmt.Errorf("bits: %w", err)
 					return
 				}
 				if n := popCount(b); uint64(n) != version {
-					errs <- fmt.Errorf("Bits returned %d set bits with version %d", n, version)
+					errs <- fmt.Errorf("bits: %d set bits with version %d", n, version)
 					return
 				}
 				_, _, version2, err := l.ListInfo(t.Context(), "list")

@@ -655,33 +655,53 @@ func testTokensTakeConcurrent(t *testing.T, s store.Store) {
 
 func testTokensExpiry(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	const ttl = 300 * time.Millisecond
-	put := time.Now()
-	for _, id := range []string{"get", "take", "put"} {
-		mustPutToken(t, s, "offer", id, "old-"+id, ttl)
+	// A real store expires in real time, so this test must wait. It asks
+	// for a token before its TTL is over only when it can prove it did:
+	// when the answer came back within the TTL of the time before the
+	// writes. A slower machine tries again with fresh tokens and a doubled
+	// TTL, so that the result never depends on the machine's speed.
+	var (
+		sfx     string
+		ttl     time.Duration
+		written time.Time // after the writes: every short token expires by written+ttl
+	)
+	for attempt, d := 0, 300*time.Millisecond; ; attempt, d = attempt+1, 2*d {
+		sfx = fmt.Sprint("-", attempt)
+		put := time.Now()
+		for _, id := range []string{"get", "take", "put"} {
+			mustPutToken(t, s, "offer", id+sfx, "old-"+id, d)
+		}
+		written = time.Now()
+		_, err := s.GetToken(ctx, "offer", "get"+sfx)
+		if time.Since(put) < d {
+			if err != nil {
+				t.Errorf("GetToken before expiry: %v", err)
+			}
+			ttl = d
+			break
+		}
+		if attempt == 4 {
+			t.Fatalf("PutToken and GetToken took %v, more than a TTL of %v: too slow to see a live token expire", time.Since(put), d)
+		}
 	}
 	mustPutToken(t, s, "offer", "long", "long", time.Hour)
-	// Only assert liveness if the machine was fast enough to ask in time.
-	if _, err := s.GetToken(ctx, "offer", "get"); err != nil && time.Since(put) < ttl {
-		t.Errorf("GetToken before expiry: %v", err)
-	}
 
-	time.Sleep(700 * time.Millisecond)
+	time.Sleep(time.Until(written.Add(ttl + 400*time.Millisecond)))
 
 	// Each expired token is checked with a different first operation, so
 	// that none of them relies on a purge done by another operation.
-	if _, err := s.GetToken(ctx, "offer", "get"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.GetToken(ctx, "offer", "get"+sfx); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("GetToken after expiry: got %v, want ErrNotFound", err)
 	}
-	if _, err := s.TakeToken(ctx, "offer", "take"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.TakeToken(ctx, "offer", "take"+sfx); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("TakeToken after expiry: got %v, want ErrNotFound", err)
 	}
 	for _, id := range []string{"put", "get", "take"} {
-		if err := s.PutToken(ctx, "offer", id, []byte("new-"+id), time.Minute); err != nil {
-			t.Errorf("PutToken(%q) after expiry: %v", id, err)
+		if err := s.PutToken(ctx, "offer", id+sfx, []byte("new-"+id), time.Minute); err != nil {
+			t.Errorf("PutToken(%q) after expiry: %v", id+sfx, err)
 			continue
 		}
-		wantToken(t, s, "offer", id, "new-"+id)
+		wantToken(t, s, "offer", id+sfx, "new-"+id)
 	}
 	wantToken(t, s, "offer", "long", "long")
 }
