@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/accolade-badges/accolade/internal/jcs"
 	"github.com/piprate/json-gold/ld"
@@ -157,16 +156,12 @@ func TestCanonicalizeRefuses(t *testing.T) {
 			doc := obUnsigned(t)
 			tt.mutate(doc)
 			j := NewJSONGold(newDirLoader(t), tt.limits)
-			start := time.Now()
 			_, err := j.Canonicalize(context.Background(), doc)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not say %q", err, tt.wantMsg)
-			}
-			if d := time.Since(start); d > 10*time.Second {
-				t.Errorf("refusal took %v", d)
 			}
 		})
 	}

@@ -25,7 +25,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/accolade-badges/accolade/internal/jsonld"
 	"github.com/accolade-badges/accolade/internal/sharedtest"
@@ -105,16 +104,12 @@ func TestFastRefuses(t *testing.T) {
 			t.Parallel()
 			doc := obUnsigned(t)
 			tt.mutate(doc)
-			start := time.Now()
 			_, err := NewFast(newDirLoader(t), tt.limits).Canonicalize(context.Background(), doc)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("error = %v, want %v", err, tt.wantErr)
 			}
 			if !strings.Contains(err.Error(), tt.wantMsg) {
 				t.Errorf("error %q does not say %q", err, tt.wantMsg)
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("refusal took %v", d)
 			}
 		})
 	}
@@ -181,13 +176,9 @@ func TestFastPoison(t *testing.T) {
 		nodes = append(nodes, map[string]any{"@id": fmt.Sprintf("_:e%d", i), "p": links})
 	}
 	doc := map[string]any{"@context": map[string]any{"p": "urn:ex:p"}, "@graph": nodes}
-	start := time.Now()
 	_, err := testFast(t).Canonicalize(context.Background(), doc)
 	if !errors.Is(err, ErrTooComplex) {
 		t.Fatalf("error = %v, want ErrTooComplex", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("refusal took %v", d)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/piprate/json-gold/ld"
@@ -57,15 +56,10 @@ func TestRDFCanonSuite(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			start := time.Now()
 			got, err := j.canonicalDataset(context.Background(), ds)
-			elapsed := time.Since(start)
 			if e.Type == "rdfc:RDFC10NegativeEvalTest" {
 				if !errors.Is(err, ErrTooComplex) {
 					t.Fatalf("error = %v, want ErrTooComplex", err)
-				}
-				if elapsed > time.Second {
-					t.Errorf("refusal took %v", elapsed)
 				}
 				return
 			}
