@@ -166,7 +166,7 @@ func TestOID4VCIDraftErrorsHTTP(t *testing.T) {
 	})
 	t.Run("fail/issuance_pending with interval", func(t *testing.T) {
 		tok, offerID := token(t, `,"deferred":true`)
-		code, hdr, raw, m := call(t, tok.AccessToken, map[string]any{"format": "ldp_vc", "credential_definition": ldpDef,
+		code, _, raw, m := call(t, tok.AccessToken, map[string]any{"format": "ldp_vc", "credential_definition": ldpDef,
 			"proof": map[string]any{"proof_type": "jwt", "jwt": h.proof(t, s.base, tok.CNonce)}})
 		if code != http.StatusAccepted || m["transaction_id"] == nil {
 			t.Fatalf("deferred: %d %s", code, raw)
@@ -175,7 +175,7 @@ func TestOID4VCIDraftErrorsHTTP(t *testing.T) {
 		deferred := func() (int, http.Header, []byte) {
 			return s.call(t, "POST", s.base+"/oid4vci/deferred", map[string]string{"Authorization": "Bearer " + tok.AccessToken, "Content-Type": "application/json"}, string(db))
 		}
-		code, hdr, raw = deferred()
+		code, hdr, raw := deferred()
 		oauthErr(t, code, hdr, raw, http.StatusBadRequest, oid4vci.CodeIssuancePending)
 		var e map[string]any
 		_ = json.Unmarshal(raw, &e)

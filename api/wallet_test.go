@@ -59,13 +59,6 @@ func (m *walletMail) SendMail(_ context.Context, to, subject, body string) error
 	return nil
 }
 
-// count is the number of mails sent.
-func (m *walletMail) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.mails)
-}
-
 // lastTo returns the body of the last mail to to.
 func (m *walletMail) lastTo(t testing.TB, to string) string {
 	t.Helper()

@@ -18,7 +18,7 @@ func problemFields(err error) []string {
 	var walk func(error)
 	walk = func(e error) {
 		var ve *credential.ValidationError
-		if errors.As(e, &ve) && e == error(ve) {
+		if errors.As(e, &ve) && e == error(ve) { //nolint:errorlint // only a ValidationError at this level of the tree, not one wrapped below it
 			out = append(out, ve.Field)
 			return
 		}

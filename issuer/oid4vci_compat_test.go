@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -267,8 +268,8 @@ func TestOID4VCIDraftRequestErrors(t *testing.T) {
 		body := map[string]any{"format": oid4vci.FormatLDPVC, "credential_definition": ldpDef, "proof": proof(t, "not-a-nonce")}
 		_, err := f.vci.Credential(ctx, tok.AccessToken, parseRequest(t, body))
 		wantCode(t, err, oid4vci.CodeInvalidNonce)
-		e := err.(*oid4vci.Error)
-		if e.CNonce == "" || e.CNonceExpiresIn <= 0 {
+		var e *oid4vci.Error
+		if !errors.As(err, &e) || e.CNonce == "" || e.CNonceExpiresIn <= 0 {
 			t.Fatalf("invalid_nonce for a draft 13 wallet carries no c_nonce: %+v", e)
 		}
 		body["proof"] = proof(t, e.CNonce)
@@ -280,7 +281,7 @@ func TestOID4VCIDraftRequestErrors(t *testing.T) {
 		tok := ldpOffer(t)
 		_, err := f.vci.Credential(ctx, tok.AccessToken, f.credentialRequest(f.ach.ID+"_ldp_vc", h.proof(t, vciIssuer, "not-a-nonce", f.clock.Now())))
 		wantCode(t, err, oid4vci.CodeInvalidNonce)
-		if e := err.(*oid4vci.Error); e.CNonce != "" {
+		if e := (*oid4vci.Error)(nil); errors.As(err, &e) && e.CNonce != "" {
 			t.Errorf("a 1.0 error carries c_nonce %q", e.CNonce)
 		}
 	})
@@ -367,7 +368,7 @@ func TestOID4VCIDraftDeferred(t *testing.T) {
 	}
 	_, err = f.vci.Deferred(ctx, tok.AccessToken, oid4vci.DeferredRequest{TransactionID: resp.TransactionID})
 	wantCode(t, err, oid4vci.CodeIssuancePending)
-	if e := err.(*oid4vci.Error); e.Interval <= 0 {
+	if e := (*oid4vci.Error)(nil); !errors.As(err, &e) || e.Interval <= 0 {
 		t.Errorf("issuance_pending without interval: %+v", e)
 	}
 	if err := f.vci.ApproveOffer(ctx, o.ID); err != nil {

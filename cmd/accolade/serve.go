@@ -62,7 +62,7 @@ func serveMetrics(ctx context.Context, cfg config.Config, log *slog.Logger, hand
 	}
 	go func() { _ = srv.Serve(ln) }()
 	log.InfoContext(ctx, "metrics listening", "addr", ln.Addr().String())
-	return func() {
+	return func() { //nolint:contextcheck // called after ctx is cancelled: draining needs a fresh deadline
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)

@@ -319,7 +319,7 @@ func TestCheckHostOddIPForms(t *testing.T) {
 	})
 	port := strings.Split(srv.Listener.Addr().String(), ":")[1]
 	for _, u := range []string{"http://2130706433:" + port + "/", "http://0x7f000001:" + port + "/", srv.URL + "/redirect"} {
-		if _, _, err := Get(context.Background(), c, u, "", 1<<10); !errors.Is(err, ErrForbiddenAddress) {
+		if _, _, err := Get(context.Background(), c, u, "", 1<<10); !errors.Is(err, ErrForbiddenAddress) { //nolint:bodyclose // Get reads and closes the body itself
 			t.Errorf("Get %s: %v, want ErrForbiddenAddress", u, err)
 		}
 	}
