@@ -64,6 +64,7 @@ func TestWalletCLIShareEmailBadge(t *testing.T) {
 	raw, _ := json.Marshal(issued["credential"])
 	bo := newWalletCLI(t, s, filepath.Join(t.TempDir(), "wallet-token"))
 	bo.mustRun("correct horse battery\n", "signup", "--email", "bo@example.org")
+	bo.mustRun("", "confirm", s.confirmLink(t, "bo@example.org"))
 	bo.mustRun("correct horse battery\n", "signin", "--email", "bo@example.org")
 	out := bo.mustRun(string(raw), "import", "-")
 	credID := strings.TrimSuffix(strings.Fields(out)[1], ":")
