@@ -2,6 +2,7 @@ package wallet_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -393,6 +394,69 @@ func TestOID4VPAgainstSpecVerifier(t *testing.T) {
 		w := newSpecVerifier(t, "ldp_vc", "direct_post")
 		refused(t, v, strings.Replace(v.link(""), url.QueryEscape(v.clientID), url.QueryEscape(w.clientID), 1), "invalid_request")
 	})
+}
+
+// TestOID4VPVerifierAttestation has the wallet take a request of the
+// verifier_attestation: prefix (§5.9.3, §12) from the spec verifier: its
+// request object carries a Verifier Attestation JWT in the JOSE header jwt,
+// issued by an attester the wallet is configured to trust, and is signed
+// with the attestation's cnf key. The same request from an attester it does
+// not trust is refused.
+func TestOID4VPVerifierAttestation(t *testing.T) {
+	attester, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	const iss = "https://attester.example"
+	e := newEnv(t, func(c *wallet.Config) {
+		c.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		c.VerifierAttesters = map[string]crypto.PublicKey{iss: attester.Public()}
+	})
+	ctx := context.Background()
+	h := e.signUp(t, "attested@example.org")
+	if _, err := e.w.Import(ctx, h.ID, e.signDI(t, e.credential(h.DefaultDID, newID(), "Go Concurrency"))); err != nil {
+		t.Fatal(err)
+	}
+	attestedBy := func(v *specVerifier, signer *ecdsa.PrivateKey) {
+		pub, _ := jwk.PublicKeyOf(v.signKey)
+		claims, _ := json.Marshal(map[string]any{"iss": iss, "sub": "verifier.example", "iat": time.Now().Unix(),
+			"exp": time.Now().Add(time.Hour).Unix(), "cnf": map[string]any{"jwk": pub}})
+		ah := jws.NewHeaders()
+		_ = ah.Set("typ", "verifier-attestation+jwt")
+		att, err := jws.Sign(claims, jws.WithKey(jwa.ES256(), signer, jws.WithProtectedHeaders(ah)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.clientID = "verifier_attestation:verifier.example"
+		v.sign = func(c map[string]any) string {
+			hd := jws.NewHeaders()
+			_ = hd.Set("typ", "oauth-authz-req+jwt")
+			_ = hd.Set("jwt", string(att))
+			payload, _ := json.Marshal(c)
+			out, err := jws.Sign(payload, jws.WithKey(jwa.ES256(), v.signKey, jws.WithProtectedHeaders(hd)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return string(out)
+		}
+	}
+	v := newSpecVerifier(t, "ldp_vc", "direct_post")
+	attestedBy(v, attester)
+	x, err := e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: v.link("")})
+	if err != nil || !x.Signed || x.ClientID != v.clientID || len(x.Queries[0].Matches) != 1 {
+		t.Fatalf("attested request: %+v %v", x, err)
+	}
+	a, err := e.w.RespondPresentationRequest(ctx, h.ID, x.ID, wallet.VPRespondRequest{CredentialIDs: []string{x.Queries[0].Matches[0].ID}})
+	if err != nil || !a.Accepted {
+		t.Fatalf("respond: %+v %v", a, err)
+	}
+	v.check(t, h.DefaultDID)
+
+	rogue, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	w := newSpecVerifier(t, "ldp_vc", "direct_post")
+	attestedBy(w, rogue)
+	_, err = e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: w.link("")})
+	var xe *wallet.ExchangeError
+	if !errors.As(err, &xe) || xe.Code != "invalid_request" || !strings.Contains(xe.Description, "Verifier Attestation") {
+		t.Errorf("attestation by an untrusted key: %v", err)
+	}
 }
 
 func orGet(m string) string {
