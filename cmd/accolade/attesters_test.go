@@ -31,7 +31,7 @@ func TestLoadVerifierAttesters(t *testing.T) {
 		t.Errorf("none: %v %v", got, err)
 	}
 	for name, path := range map[string]string{
-		"private JWK": write("priv.json", `{"https://a.example": {"kty":"EC","crv":"P-256","x":"YO4epjifD-KWeq1sL2tNmm36BhXnkJ0He-WqMYrp9Fk","y":"Hekpm0zfK7C-YccH5iBjcIXgf6YdUvNUac_0At55Okk","d":"Et-3ce0omz8_TuZ96Df9lp0GAaaDoUnDe6X-CRO7Aww"}}`),
+		"private JWK":   write("priv.json", `{"https://a.example": {"kty":"EC","crv":"P-256","x":"YO4epjifD-KWeq1sL2tNmm36BhXnkJ0He-WqMYrp9Fk","y":"Hekpm0zfK7C-YccH5iBjcIXgf6YdUvNUac_0At55Okk","d":"Et-3ce0omz8_TuZ96Df9lp0GAaaDoUnDe6X-CRO7Aww"}}`),
 		"not an object": write("list.json", `[`+pub+`]`),
 		"missing":       filepath.Join(dir, "nope.json"),
 	} {
