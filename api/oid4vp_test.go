@@ -711,7 +711,8 @@ func TestSignedPresentationRequest(t *testing.T) {
 		raw, _ := json.Marshal(md)
 		_ = json.Unmarshal(raw, &cm)
 		jwe, _ = oid4vp.EncryptResponse(map[string]any{"error": "access_denied", "state": state}, &cm)
-		if code, m := httpJSON(t, "POST", uri, "", "application/x-www-form-urlencoded", url.Values{"response": {jwe}}.Encode()); code != 400 || m["error"] != "access_denied" {
+		// (a parameter beside response is ignored: only the encrypted ones count)
+		if code, m := httpJSON(t, "POST", uri, "", "application/x-www-form-urlencoded", url.Values{"response": {jwe}, "state": {"junk"}}.Encode()); code != 400 || m["error"] != "access_denied" {
 			t.Errorf("encrypted error: %d %v", code, m)
 		}
 		st := vs.status(t, r["id"].(string))

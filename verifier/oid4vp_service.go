@@ -634,8 +634,10 @@ func (s *OID4VPService) openResponse(ctx context.Context, id string, req *oid4vp
 		}
 		return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "this request takes a direct_post.jwt response: an encrypted response parameter"}
 	}
-	if len(form) != 1 || len(form["response"]) != 1 {
-		return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "a direct_post.jwt response carries one response parameter and nothing else"}
+	// Only the encrypted parameters count: anything posted beside them
+	// (a wallet may repeat state) is ignored.
+	if len(form["response"]) != 1 {
+		return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "a direct_post.jwt response carries one response parameter"}
 	}
 	raw, err := s.cfg.Store.Get(ctx, collVPResponseKeys, id)
 	if err != nil {
