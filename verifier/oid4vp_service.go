@@ -96,9 +96,10 @@ func (f RequestSignerFunc) RequestKey(ctx context.Context) (RequestKey, error) {
 var _ RequestSigner = RequestSignerFunc(nil)
 
 // OID4VPService is the verifier half of OpenID4VP 1.0: it creates
-// requests (DCQL for Open Badges, direct_post, client_id with the
-// redirect_uri: prefix, unsigned and passed by reference), serves them,
-// and verifies the wallet's direct_post response once.
+// requests (DCQL for Open Badges; signed request objects passed by
+// reference with the decentralized_identifier: prefix, or unsigned
+// redirect_uri: requests passed by value; direct_post or direct_post.jwt),
+// serves the signed ones, and verifies the wallet's response once.
 type OID4VPService struct {
 	cfg OID4VPConfig
 	log *slog.Logger
