@@ -2,6 +2,7 @@ package oid4vp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -96,7 +97,7 @@ type RequestObject struct {
 	// Audience, IssuedAt and Expires are the JWT claims of a signed
 	// request object (RFC 9101 §4, OpenID4VP §5.8); WalletNonce echoes
 	// the wallet_nonce of a request_uri POST (§5.10).
-	Audience    string `json:"aud,omitempty"`
+	Audience    Audience `json:"aud,omitempty"`
 	IssuedAt    int64  `json:"iat,omitempty"`
 	Expires     int64  `json:"exp,omitempty"`
 	WalletNonce string `json:"wallet_nonce,omitempty"`
@@ -111,6 +112,33 @@ type ClientMetadata struct {
 	// algorithms the verifier takes (default A128GCM).
 	JWKS                                json.RawMessage `json:"jwks,omitempty"`
 	EncryptedResponseEncValuesSupported []string        `json:"encrypted_response_enc_values_supported,omitempty"`
+}
+
+// Audience is a JWT aud claim: one string, or an array of strings (RFC
+// 7519 §4.1.3); one value is written as a string.
+type Audience []string
+
+// MarshalJSON writes one audience as a string.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON reads a string or an array of strings.
+func (a *Audience) UnmarshalJSON(data []byte) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		*a = Audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(data, &many); err != nil {
+		return errors.New("aud is neither a string nor an array of strings")
+	}
+	*a = many
+	return nil
 }
 
 var urlSafe = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)

@@ -73,7 +73,7 @@ func newTestVerifier(t *testing.T, alg keys.Alg) testVerifier {
 
 func directPostRequest(clientID string) RequestObject {
 	return RequestObject{ResponseType: ResponseTypeVPToken, ResponseMode: ResponseModeDirectPost, ClientID: clientID,
-		ResponseURI: "https://v.example/oid4vp/responses/1", Nonce: "n-0S6_WzA2Mj", State: "st", Audience: AudienceSelfIssued,
+		ResponseURI: "https://v.example/oid4vp/responses/1", Nonce: "n-0S6_WzA2Mj", State: "st", Audience: Audience{AudienceSelfIssued},
 		DCQLQuery: DCQLQuery{Credentials: []CredentialQuery{OBQuery("badge", FormatLDPVC, "", "")}}}
 }
 
@@ -108,6 +108,11 @@ func TestVerifyRequestObjectDecentralizedIdentifier(t *testing.T) {
 			claimsOf(directPostRequest(PrefixDecentralizedIdentifier+other.did)), other.key), link: PrefixDecentralizedIdentifier + other.did},
 		// The spec's example request object (§5.9.3) unsigned: alg none
 		// with a prefix that requires signing.
+		"ok/aud as an array": {token: func() string {
+			c := claimsOf(r)
+			c["aud"] = []string{AudienceSelfIssued, "https://wallet.example"}
+			return compact(t, h, c, v.key)
+		}()},
 		"fail/spec example with alg none": {token: compact(t, map[string]any{"alg": "none", "typ": RequestObjectType}, specRequestObject(t), nil),
 			link: "decentralized_identifier:did:example:123", want: ErrInvalidRequest},
 		"fail/alg none": {token: compact(t, map[string]any{"alg": "none", "typ": RequestObjectType, "kid": v.kid}, claimsOf(r), nil), want: ErrInvalidRequest},

@@ -412,7 +412,7 @@ func (s *OID4VPService) RequestObject(ctx context.Context, id, walletNonce strin
 		return "", ErrRequestKeyChanged
 	}
 	ro := r.Request
-	ro.Audience = oid4vp.AudienceSelfIssued
+	ro.Audience = oid4vp.Audience{oid4vp.AudienceSelfIssued}
 	ro.IssuedAt = s.cfg.Now().Unix()
 	ro.Expires = r.Expires.Unix()
 	ro.WalletNonce = walletNonce
