@@ -98,9 +98,9 @@ type RequestObject struct {
 	// request object (RFC 9101 §4, OpenID4VP §5.8); WalletNonce echoes
 	// the wallet_nonce of a request_uri POST (§5.10).
 	Audience    Audience `json:"aud,omitempty"`
-	IssuedAt    int64  `json:"iat,omitempty"`
-	Expires     int64  `json:"exp,omitempty"`
-	WalletNonce string `json:"wallet_nonce,omitempty"`
+	IssuedAt    int64    `json:"iat,omitempty"`
+	Expires     int64    `json:"exp,omitempty"`
+	WalletNonce string   `json:"wallet_nonce,omitempty"`
 }
 
 // ClientMetadata is the verifier's client_metadata (§5.1).
