@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -311,4 +312,28 @@ func mustECDH(t *testing.T) *ecdsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// TestEncryptedResponseX25519 round-trips a response to an OKP X25519
+// ECDH-ES key with A256GCM.
+func TestEncryptedResponseX25519(t *testing.T) {
+	x, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := jwk.Import(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = priv.Set(jwk.AlgorithmKey, "ECDH-ES")
+	pub, _ := jwk.PublicKeyOf(priv)
+	set, _ := json.Marshal(map[string]any{"keys": []any{pub}})
+	jwe, err := EncryptResponse(map[string]any{"state": "st"}, &ClientMetadata{JWKS: set, EncryptedResponseEncValuesSupported: []string{"A256GCM"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form, err := DecryptResponse(jwe, priv, []string{"A256GCM"})
+	if err != nil || form.Get("state") != "st" {
+		t.Errorf("round trip: %v %v", form, err)
+	}
 }
