@@ -61,8 +61,12 @@ interop/js/node_modules/.package-lock.json: interop/js/package-lock.json interop
 interop/browser/node_modules/.package-lock.json: interop/browser/package-lock.json interop/browser/package.json
 	cd interop/browser && npm ci --no-audit --no-fund --loglevel=error
 
+# oid4vc-ts (@openid4vc/openid4vp), an OpenID4VP 1.0 wallet library, for the verifier interop test.
+interop/oid4vp/node_modules/.package-lock.json: interop/oid4vp/package-lock.json interop/oid4vp/package.json
+	cd interop/oid4vp && npm ci --no-audit --no-fund --loglevel=error
+
 .PHONY: interop-deps
-interop-deps: interop/js/node_modules/.package-lock.json interop/browser/node_modules/.package-lock.json ## install the npm packages of the interop harness and the browser test
+interop-deps: interop/js/node_modules/.package-lock.json interop/browser/node_modules/.package-lock.json interop/oid4vp/node_modules/.package-lock.json ## install the npm packages of the interop harnesses and the browser test
 
 .PHONY: test
 test: contexts interop-deps ## run every test with the race detector, then each benchmark once

@@ -113,6 +113,7 @@ var mapping = []struct {
 	// OpenID4VP defines no code for these; the description names one.
 	{verifier.ErrRequestExpired, http.StatusGone, "request-expired", "request_expired: " + verifier.ErrRequestExpired.Error(), false},
 	{verifier.ErrRequestAnswered, http.StatusGone, "request-used", "request_used: " + verifier.ErrRequestAnswered.Error(), false},
+	{verifier.ErrRequestKeyChanged, http.StatusGone, "request-expired", "request_expired: " + verifier.ErrRequestKeyChanged.Error(), false},
 }
 
 // msgInternal is the detail of every 500.

@@ -56,6 +56,7 @@ func TestMappingEverySentinel(t *testing.T) {
 		verifier.ErrRequestInvalid:    {400, "bad-request", "invalid presentation request"},
 		verifier.ErrRequestExpired:    {410, "request-expired", "request_expired: the presentation request has expired"},
 		verifier.ErrRequestAnswered:   {410, "request-used", "request_used: the presentation request has already been answered"},
+		verifier.ErrRequestKeyChanged: {410, "request-expired", "request_expired: the verifier's DID changed since the request was made"},
 	}
 	if len(mapping) != len(want) {
 		t.Errorf("the table has %d rows, this test knows %d: add the new sentinel here", len(mapping), len(want))

@@ -23,7 +23,9 @@ import (
 type OID4VPVerifier interface {
 	CreateRequest(ctx context.Context, in verifier.PresentationRequestInput) (verifier.PresentationRequest, error)
 	Request(ctx context.Context, id string) (verifier.PresentationRequest, error)
-	RequestObject(ctx context.Context, id string) (*oid4vp.RequestObject, error)
+	// RequestObject returns the signed request object JWT, with
+	// walletNonce (from a request_uri POST) in its wallet_nonce claim.
+	RequestObject(ctx context.Context, id, walletNonce string) (string, error)
 	Respond(ctx context.Context, id string, form url.Values) (verifier.PresentationResult, error)
 	// Refused records a response refused before Respond (not a form) as
 	// an attempt of the request.
@@ -41,6 +43,7 @@ func (s *Server) oid4vpRoutes(admin *gin.RouterGroup) {
 	admin.POST("/presentation-requests", wrap(s.createPresentationRequest))
 	admin.GET("/presentation-requests/:id", wrap(s.getPresentationRequest))
 	s.engine.GET("/oid4vp/requests/:id", s.oid4vpEndpoint(s.presentationRequestObject))
+	s.engine.POST("/oid4vp/requests/:id", s.oid4vpEndpoint(s.presentationRequestObject))
 	s.engine.POST("/oid4vp/responses/:id", s.oid4vpEndpoint(s.presentationResponse))
 }
 
@@ -102,19 +105,47 @@ func (s *Server) oid4vpEndpoint(h handler) gin.HandlerFunc {
 	}
 }
 
-// presentationRequestObject serves the request object by reference. It is
-// unsigned JSON: the redirect_uri: client identifier prefix cannot sign,
-// and the wallet binds its answer to client_id = redirect_uri:<response_uri>.
+// presentationRequestObject serves a signed request by reference
+// (OpenID4VP §5.10, RFC 9101 §5.2): the request object JWT as
+// application/oauth-authz-req+jwt. A POST (request_uri_method post) is a
+// form whose wallet_nonce the verifier echoes in the signed object;
+// wallet_metadata and unknown parameters are ignored (§5.10).
 func (s *Server) presentationRequestObject(c *gin.Context) error {
-	r, err := s.cfg.OID4VP.RequestObject(c.Request.Context(), c.Param("id"))
+	nonce := ""
+	if c.Request.Method == http.MethodPost {
+		if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/x-www-form-urlencoded" {
+			return &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "a request_uri POST must be application/x-www-form-urlencoded"}
+		}
+		if err := c.Request.ParseForm(); err != nil {
+			return &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "the form could not be read"}
+		}
+		if v := c.Request.PostForm["wallet_nonce"]; len(v) > 1 || len(v) == 1 && (v[0] == "" || len(v[0]) > 256 || !urlSafeValue(v[0])) {
+			return &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "wallet_nonce must be one value of at most 256 URL-safe characters"}
+		}
+		nonce = c.Request.PostForm.Get("wallet_nonce")
+	}
+	tok, err := s.cfg.OID4VP.RequestObject(c.Request.Context(), c.Param("id"), nonce)
 	if err != nil {
 		return err
 	}
 	c.Header("Access-Control-Allow-Origin", "*")
-	return writeJSON(c, http.StatusOK, "application/json", r)
+	c.Data(http.StatusOK, oid4vp.MediaTypeRequestObject, []byte(tok))
+	return nil
 }
 
-// presentationResponse is the direct_post response endpoint: 200 {} when
+// urlSafeValue tells whether v has only the unreserved characters of RFC
+// 3986 (a base64url nonce does).
+func urlSafeValue(v string) bool {
+	for _, r := range v {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || strings.ContainsRune("-._~", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// presentationResponse is the direct_post (and direct_post.jwt, whose
+// response parameter the service decrypts) response endpoint: 200 {} when
 // every presentation verified, else 400 with the failed checks named.
 func (s *Server) presentationResponse(c *gin.Context) error {
 	refuse := func(desc string) error {

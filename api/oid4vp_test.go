@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	"github.com/accolade-badges/accolade/issuer"
 	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/ldcontext"
+	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/proof/di"
 	"github.com/accolade-badges/accolade/proof/jose"
 	"github.com/accolade-badges/accolade/status"
@@ -206,7 +208,11 @@ func newVPServer(t testing.TB) *vpServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vp, err := verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: ver, Store: db, PublicURL: s.base, TTL: 5 * time.Minute, Now: now})
+	signer := verifier.RequestSignerFunc(func(ctx context.Context) (verifier.RequestKey, error) {
+		sg, err := id.ActiveSigner(ctx)
+		return verifier.RequestKey{Key: sg.Key, DID: sg.DID, KeyID: sg.VerificationMethod}, err
+	})
+	vp, err := verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: ver, Store: db, PublicURL: s.base, TTL: 5 * time.Minute, Now: now, Signer: signer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,6 +283,7 @@ func receiveBoth(t *testing.T, vci *vciServer, wf *walletFixture, h walletHolder
 type exchangeView struct {
 	ID          string `json:"id"`
 	ClientID    string `json:"clientId"`
+	Signed      bool   `json:"signed"`
 	Satisfiable bool   `json:"satisfiable"`
 	Queries     []struct {
 		ID      string `json:"id"`
@@ -314,11 +321,19 @@ func TestOID4VPEndToEnd(t *testing.T) {
 		return a
 	}
 
-	for _, tc := range []struct{ name, cred string }{{"ldp_vc", ldpID}, {"jwt_vc_json", jwtID}} {
+	for _, tc := range []struct{ name, cred, body, prefix string }{
+		{"ldp_vc", ldpID, `{}`, "decentralized_identifier:did:key:"},
+		{"jwt_vc_json", jwtID, `{}`, "decentralized_identifier:did:key:"},
+		{"ldp_vc/redirect_uri by value", ldpID, `{"clientIdPrefix":"redirect_uri"}`, "redirect_uri:" + vs.base},
+		{"jwt_vc_json/request_uri post", jwtID, `{"requestUriMethod":"post"}`, "decentralized_identifier:did:key:"},
+		{"ldp_vc/direct_post.jwt", ldpID, `{"responseMode":"direct_post.jwt","requestUriMethod":"post"}`, "decentralized_identifier:did:key:"},
+		{"jwt_vc_json/redirect_uri direct_post.jwt", jwtID, `{"responseMode":"direct_post.jwt","clientIdPrefix":"redirect_uri"}`, "redirect_uri:" + vs.base},
+	} {
 		t.Run("accepted/"+tc.name, func(t *testing.T) {
-			r := vs.newRequest(t, `{}`)
+			r := vs.newRequest(t, tc.body)
 			x := evaluate(t, h, r["link"].(string))
-			if !x.Satisfiable || len(x.Queries) != 2 || x.ClientID != r["request"].(map[string]any)["client_id"] {
+			if !x.Satisfiable || len(x.Queries) != 2 || x.ClientID != r["request"].(map[string]any)["client_id"] || !strings.HasPrefix(x.ClientID, tc.prefix) ||
+				x.Signed != strings.HasPrefix(tc.prefix, "decentralized_identifier:") {
 				t.Fatalf("evaluated %+v", x)
 			}
 			for _, q := range x.Queries {
@@ -338,8 +353,10 @@ func TestOID4VPEndToEnd(t *testing.T) {
 			if w := wf.do("POST", "/wallet/v1/presentation-requests/"+x.ID+"/respond", h.token, `{"credentialIds":["`+tc.cred+`"]}`); w.Code != 404 {
 				t.Errorf("second respond: %d %s", w.Code, w.Body)
 			}
-			if w := wf.do("POST", "/wallet/v1/presentation-requests", h.token, `{"request":"`+r["link"].(string)+`"}`); w.Code != http.StatusBadGateway {
-				t.Errorf("refetch of an answered request: %d %s", w.Code, w.Body)
+			if r["requestUri"] != nil {
+				if w := wf.do("POST", "/wallet/v1/presentation-requests", h.token, `{"request":"`+r["link"].(string)+`"}`); w.Code != http.StatusBadGateway {
+					t.Errorf("refetch of an answered request: %d %s", w.Code, w.Body)
+				}
 			}
 		})
 	}
@@ -512,10 +529,20 @@ func TestPresentationRequestEndpoints(t *testing.T) {
 	if r.Request["client_id"] != "redirect_uri:http://localhost:8080/oid4vp/responses/"+r.ID || r.Request["response_mode"] != "direct_post" {
 		t.Errorf("request %v", r.Request)
 	}
-	var ro map[string]any
-	mustJSON(t, f.do("GET", "/oid4vp/requests/"+r.ID, "", ""), http.StatusOK, &ro)
-	if ro["nonce"] != r.Request["nonce"] || ro["dcql_query"] == nil {
-		t.Errorf("request object %v", ro)
+	// Without a signing key the request is unsigned, its parameters in
+	// the link (§5.9.3): there is no request object to fetch.
+	ar, err := oid4vp.ParseAuthorizationRequest(r.Link)
+	if err != nil || ar.Params == nil || ar.RequestURI != "" || ar.Params.Nonce != r.Request["nonce"] || ar.Params.ValidateUnsigned() != nil {
+		t.Errorf("link %s: %+v %v", r.Link, ar, err)
+	}
+	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != 400 || !strings.Contains(w.Body.String(), "passed by value") {
+		t.Errorf("request object of a by-value request: %d %s", w.Code, w.Body)
+	}
+	for _, body := range []string{`{"clientIdPrefix":"decentralized_identifier"}`, `{"clientIdPrefix":"x509_san_dns"}`,
+		`{"requestUriMethod":"post"}`, `{"responseMode":"fragment"}`} {
+		if w := f.do("POST", "/api/v1/presentation-requests", testToken, body); w.Code != 400 {
+			t.Errorf("%s: %d %s", body, w.Code, w.Body)
+		}
 	}
 	if w := f.do("GET", "/oid4vp/requests/nope", "", ""); w.Code != 404 || !strings.Contains(w.Body.String(), `"error":"invalid_request"`) {
 		t.Errorf("unknown: %d %s", w.Code, w.Body)
@@ -549,9 +576,6 @@ func TestPresentationRequestEndpoints(t *testing.T) {
 		!strings.Contains(view.Attempts[1].Description, "state") || !strings.Contains(view.Attempts[2].Description, "presentation.format") {
 		t.Errorf("after a bad VP: %+v", view)
 	}
-	if w := f.do("GET", "/oid4vp/requests/"+r.ID, "", ""); w.Code != http.StatusOK {
-		t.Errorf("request object after failed responses: %d", w.Code)
-	}
 	// Attempts are recorded up to verifier.MaxAttempts; more are answered
 	// but not kept.
 	for range verifier.MaxAttempts + 3 {
@@ -563,4 +587,121 @@ func TestPresentationRequestEndpoints(t *testing.T) {
 	if view.Status != "pending" || len(view.Attempts) != verifier.MaxAttempts {
 		t.Errorf("after many posts: %s, %d attempts", view.Status, len(view.Attempts))
 	}
+}
+
+// TestSignedPresentationRequest checks the verifier's signed requests as a
+// wallet following OpenID4VP 1.0 sees them: the link carries client_id
+// (decentralized_identifier: with the verifier's DID) and request_uri;
+// request_uri answers application/oauth-authz-req+jwt, typ
+// oauth-authz-req+jwt, kid a verification method of that DID, signed by
+// it; a request_uri POST gets wallet_nonce echoed (§5.10); direct_post.jwt
+// requests carry an ECDH-ES key and take only encrypted responses.
+func TestSignedPresentationRequest(t *testing.T) {
+	vs := newVPServer(t)
+	ctx := context.Background()
+	trust := oid4vp.RequestTrust{Resolver: did.Multi{"key": did.KeyResolver{}}}
+	fetch := func(t *testing.T, method, u, contentType, body string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, u, strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
+	}
+
+	r := vs.newRequest(t, `{"requestUriMethod":"post"}`)
+	ar, err := oid4vp.ParseAuthorizationRequest(r["link"].(string))
+	if err != nil || ar.RequestURI != r["requestUri"] || ar.RequestURIMethod != "post" || !strings.HasPrefix(ar.ClientID, "decentralized_identifier:did:key:z") {
+		t.Fatalf("link %v: %+v %v", r["link"], ar, err)
+	}
+	code, ct, tok := fetch(t, "GET", ar.RequestURI, "", "")
+	if code != 200 || ct != oid4vp.MediaTypeRequestObject {
+		t.Fatalf("GET request_uri: %d %s %s", code, ct, tok)
+	}
+	hdr, claims, err := jose.ParseUnverified(tok)
+	clientDID := strings.TrimPrefix(ar.ClientID, "decentralized_identifier:")
+	if err != nil || hdr["typ"] != "oauth-authz-req+jwt" || !strings.HasPrefix(hdr["kid"].(string), clientDID+"#") ||
+		claims["aud"] != oid4vp.AudienceSelfIssued || claims["wallet_nonce"] != nil || claims["exp"] == nil {
+		t.Fatalf("request object %v %v %v", hdr, claims, err)
+	}
+	ro, err := trust.VerifyRequestObject(ctx, tok, ar.ClientID)
+	if err != nil || ro.ResponseMode != "direct_post" || ro.Nonce != r["request"].(map[string]any)["nonce"] {
+		t.Fatalf("verify: %+v %v", ro, err)
+	}
+	code, ct, tok = fetch(t, "POST", ar.RequestURI, "application/x-www-form-urlencoded",
+		url.Values{"wallet_nonce": {"qPmxiNFCR3QTm19POc8u"}, "wallet_metadata": {`{"vp_formats_supported":{}}`}, "other": {"x"}}.Encode())
+	if code != 200 || ct != oid4vp.MediaTypeRequestObject {
+		t.Fatalf("POST request_uri: %d %s %s", code, ct, tok)
+	}
+	if ro, err := trust.VerifyRequestObject(ctx, tok, ar.ClientID); err != nil || ro.WalletNonce != "qPmxiNFCR3QTm19POc8u" {
+		t.Errorf("POST: %+v %v", ro, err)
+	}
+	for _, tc := range []struct{ ct, body string }{
+		{"application/json", `{"wallet_nonce":"abc"}`},
+		{"application/x-www-form-urlencoded", "wallet_nonce=a%20b"},
+		{"application/x-www-form-urlencoded", "wallet_nonce=a&wallet_nonce=b"},
+	} {
+		if code, _, body := fetch(t, "POST", ar.RequestURI, tc.ct, tc.body); code != 400 || !strings.Contains(body, `"error":"invalid_request"`) {
+			t.Errorf("POST %s %s: %d %s", tc.ct, tc.body, code, body)
+		}
+	}
+	// The same key cannot speak for another DID: the wallet's check
+	// refuses the object when the link names another client.
+	if _, err := trust.VerifyRequestObject(ctx, tok, "decentralized_identifier:did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"); !errors.Is(err, oid4vp.ErrInvalidRequest) {
+		t.Errorf("other client_id: %v", err)
+	}
+	if code, _, _ := fetch(t, "GET", vs.base+"/oid4vp/requests/nope", "", ""); code != 404 {
+		t.Errorf("unknown request: %d", code)
+	}
+
+	t.Run("direct_post.jwt", func(t *testing.T) {
+		r := vs.newRequest(t, `{"responseMode":"direct_post.jwt","formats":["ldp_vc"]}`)
+		req := r["request"].(map[string]any)
+		md := req["client_metadata"].(map[string]any)
+		keys := md["jwks"].(map[string]any)["keys"].([]any)
+		k := keys[0].(map[string]any)
+		if len(keys) != 1 || k["alg"] != "ECDH-ES" || k["kty"] != "EC" || k["use"] != "enc" || k["d"] != nil || k["kid"] != r["id"] {
+			t.Fatalf("client_metadata %v", md)
+		}
+		if st := vs.status(t, r["id"].(string)); strings.Contains(fmt.Sprint(st), `"d"`) {
+			t.Errorf("the admin view shows a private key: %v", st)
+		}
+		uri, state := req["response_uri"].(string), req["state"].(string)
+		// A plain vp_token is refused: this request takes an encrypted one.
+		plain := url.Values{"vp_token": {`{"openbadge_ldp_vc":[{}]}`}, "state": {state}}.Encode()
+		if code, m := httpJSON(t, "POST", uri, "", "application/x-www-form-urlencoded", plain); code != 400 || !strings.Contains(fmt.Sprint(m["error_description"]), "direct_post.jwt") {
+			t.Errorf("plain response: %d %v", code, m)
+		}
+		// So is a JWE encrypted to another key.
+		_, otherJWKS, _ := oid4vp.NewResponseKey("other")
+		jwe, err := oid4vp.EncryptResponse(map[string]any{"vp_token": map[string]any{"openbadge_ldp_vc": []any{map[string]any{}}}, "state": state},
+			&oid4vp.ClientMetadata{JWKS: otherJWKS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, m := httpJSON(t, "POST", uri, "", "application/x-www-form-urlencoded", url.Values{"response": {jwe}}.Encode()); code != 400 || !strings.Contains(fmt.Sprint(m["error_description"]), "decrypted") {
+			t.Errorf("JWE to another key: %d %v", code, m)
+		}
+		// An encrypted error response and a plain one are both recorded.
+		var cm oid4vp.ClientMetadata
+		raw, _ := json.Marshal(md)
+		_ = json.Unmarshal(raw, &cm)
+		jwe, _ = oid4vp.EncryptResponse(map[string]any{"error": "access_denied", "state": state}, &cm)
+		// (a parameter beside response is ignored: only the encrypted ones count)
+		if code, m := httpJSON(t, "POST", uri, "", "application/x-www-form-urlencoded", url.Values{"response": {jwe}, "state": {"junk"}}.Encode()); code != 400 || m["error"] != "access_denied" {
+			t.Errorf("encrypted error: %d %v", code, m)
+		}
+		st := vs.status(t, r["id"].(string))
+		attempts, _ := st["attempts"].([]any)
+		if st["status"] != "pending" || len(attempts) != 3 || attempts[2].(map[string]any)["error"] != "access_denied" {
+			t.Errorf("attempts %v", st)
+		}
+	})
 }

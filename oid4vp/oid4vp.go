@@ -2,6 +2,7 @@ package oid4vp
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -18,6 +19,9 @@ const (
 	// ResponseModeDirectPost makes the wallet POST the response to
 	// response_uri (§8.2).
 	ResponseModeDirectPost = "direct_post"
+	// ResponseModeDirectPostJWT posts the response encrypted, as a JWE in
+	// the response parameter (§8.3.1).
+	ResponseModeDirectPostJWT = "direct_post.jwt"
 	// PrefixRedirectURI is the client identifier prefix of an unsigned
 	// request whose client is its response URI (§5.9.3).
 	PrefixRedirectURI = "redirect_uri:"
@@ -71,47 +75,107 @@ func invalidf(format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidRequest, Description: fmt.Sprintf(format, args...)}
 }
 
-// RequestObject is an Authorization Request as a JSON object (§5), here
-// passed unsigned by reference (request_uri returns it as
-// application/json): the redirect_uri client identifier prefix does not
-// allow a signed request, so the wallet trusts nothing but response_uri.
+// RequestObject is an Authorization Request as a JSON object (§5): the
+// claims of a request object JWT (RFC 9101), or the parameters of an
+// unsigned request passed by value.
 type RequestObject struct {
-	ResponseType   string          `json:"response_type"`
-	ResponseMode   string          `json:"response_mode"`
-	ClientID       string          `json:"client_id"`
-	ResponseURI    string          `json:"response_uri"`
+	ResponseType string `json:"response_type"`
+	ResponseMode string `json:"response_mode"`
+	ClientID     string `json:"client_id"`
+	ResponseURI  string `json:"response_uri,omitempty"`
+	// RedirectURI must be absent with direct_post (§8.2); it is read to
+	// refuse such requests.
+	RedirectURI    string          `json:"redirect_uri,omitempty"`
 	Nonce          string          `json:"nonce"`
 	State          string          `json:"state,omitempty"`
 	DCQLQuery      DCQLQuery       `json:"dcql_query"`
 	ClientMetadata *ClientMetadata `json:"client_metadata,omitempty"`
+	// Scope and TransactionData are read to refuse requests Accolade
+	// cannot answer (§5.5, §8.4).
+	Scope           string   `json:"scope,omitempty"`
+	TransactionData []string `json:"transaction_data,omitempty"`
+	// Audience, IssuedAt and Expires are the JWT claims of a signed
+	// request object (RFC 9101 §4, OpenID4VP §5.8); WalletNonce echoes
+	// the wallet_nonce of a request_uri POST (§5.10).
+	Audience    Audience `json:"aud,omitempty"`
+	IssuedAt    int64    `json:"iat,omitempty"`
+	Expires     int64    `json:"exp,omitempty"`
+	WalletNonce string   `json:"wallet_nonce,omitempty"`
 }
 
 // ClientMetadata is the verifier's client_metadata (§5.1).
 type ClientMetadata struct {
 	VPFormatsSupported map[string]any `json:"vp_formats_supported,omitempty"`
 	ClientName         string         `json:"client_name,omitempty"`
+	// JWKS holds the keys a direct_post.jwt response is encrypted to
+	// (§8.3); EncryptedResponseEncValuesSupported the content encryption
+	// algorithms the verifier takes (default A128GCM).
+	JWKS                                json.RawMessage `json:"jwks,omitempty"`
+	EncryptedResponseEncValuesSupported []string        `json:"encrypted_response_enc_values_supported,omitempty"`
+}
+
+// Audience is a JWT aud claim: one string, or an array of strings (RFC
+// 7519 §4.1.3); one value is written as a string.
+type Audience []string
+
+// MarshalJSON writes one audience as a string.
+func (a Audience) MarshalJSON() ([]byte, error) {
+	if len(a) == 1 {
+		return json.Marshal(a[0])
+	}
+	return json.Marshal([]string(a))
+}
+
+// UnmarshalJSON reads a string or an array of strings.
+func (a *Audience) UnmarshalJSON(data []byte) error {
+	var one string
+	if err := json.Unmarshal(data, &one); err == nil {
+		*a = Audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(data, &many); err != nil {
+		return errors.New("aud is neither a string nor an array of strings")
+	}
+	*a = many
+	return nil
 }
 
 var urlSafe = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
 
-// Validate checks a request object a wallet received: vp_token,
-// direct_post, a redirect_uri: client_id equal to response_uri (§5.9.3), an
-// https (or http) response_uri, a URL-safe nonce and state, a valid DCQL
-// query. Errors are *Error with invalid_request.
+// Validate checks the parameters of a request a wallet received, whatever
+// its client identifier prefix: vp_token; direct_post or direct_post.jwt
+// (with client_metadata.jwks) to an http(s) response_uri and no
+// redirect_uri (§8.2); for the redirect_uri: prefix, response_uri equal to
+// the client identifier (filled in from it when omitted, §5.9.3); a
+// URL-safe nonce and state; a valid DCQL query and no scope; no
+// transaction_data, which Accolade does not support (§8.4). Errors are
+// *Error (invalid_request, invalid_transaction_data).
 func (r *RequestObject) Validate() error {
+	if uri, ok := strings.CutPrefix(r.ClientID, PrefixRedirectURI); ok && r.ResponseURI == "" && r.RedirectURI == "" {
+		r.ResponseURI = uri
+	}
 	switch {
 	case r.ResponseType != ResponseTypeVPToken:
 		return invalidf("response_type must be vp_token")
-	case r.ResponseMode != ResponseModeDirectPost:
-		return invalidf("response_mode must be direct_post")
-	case !strings.HasPrefix(r.ClientID, PrefixRedirectURI):
-		return invalidf("client_id: only the redirect_uri: prefix is supported for unsigned requests")
-	case strings.TrimPrefix(r.ClientID, PrefixRedirectURI) != r.ResponseURI:
+	case r.ResponseMode != ResponseModeDirectPost && r.ResponseMode != ResponseModeDirectPostJWT:
+		return invalidf("response_mode must be direct_post or direct_post.jwt")
+	case r.RedirectURI != "":
+		return invalidf("redirect_uri must not be present with response_mode %s", r.ResponseMode)
+	case r.ClientID == "":
+		return invalidf("client_id is missing")
+	case strings.HasPrefix(r.ClientID, PrefixRedirectURI) && strings.TrimPrefix(r.ClientID, PrefixRedirectURI) != r.ResponseURI:
 		return invalidf("client_id must be redirect_uri: followed by the response_uri")
 	case r.Nonce == "" || !urlSafe.MatchString(r.Nonce) || len(r.Nonce) > 256:
 		return invalidf("nonce must be URL-safe characters")
 	case r.State != "" && (!urlSafe.MatchString(r.State) || len(r.State) > 256):
 		return invalidf("state must be URL-safe characters")
+	case len(r.TransactionData) > 0:
+		return &Error{Code: CodeInvalidTransactionData, Description: "this wallet does not support transaction_data"}
+	case r.Scope != "":
+		return invalidf("scope is not supported: send a dcql_query")
+	case r.ResponseMode == ResponseModeDirectPostJWT && (r.ClientMetadata == nil || len(r.ClientMetadata.JWKS) == 0):
+		return invalidf("direct_post.jwt needs client_metadata.jwks to encrypt the response to")
 	}
 	u, err := url.Parse(r.ResponseURI)
 	if err != nil || !u.IsAbs() || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" {
@@ -120,52 +184,20 @@ func (r *RequestObject) Validate() error {
 	return r.DCQLQuery.Validate()
 }
 
+// ValidateUnsigned validates an unsigned request (by value, or a request
+// object with alg none): only the redirect_uri: prefix may go unsigned
+// (§5.9.3); any other prefix requires a signature.
+func (r *RequestObject) ValidateUnsigned() error {
+	if !strings.HasPrefix(r.ClientID, PrefixRedirectURI) {
+		return invalidf("the client identifier prefix of %s requires a signed request object", safe(r.ClientID))
+	}
+	return r.Validate()
+}
+
 // RequestLink returns the openid4vp:// link passing a request by reference
-// (§5.7).
+// (§5.7) with request_uri_method get.
 func RequestLink(clientID, requestURI string) string {
-	return Scheme + "://?" + url.Values{"client_id": {clientID}, "request_uri": {requestURI}}.Encode()
-}
-
-// ParseRequestLink reads a request link (openid4vp:// or any scheme) that
-// passes the request by reference: it returns client_id and request_uri.
-// A request by value (request, or bare parameters) is invalid_request here:
-// Accolade's wallet takes requests by reference only.
-func ParseRequestLink(link string) (clientID, requestURI string, err error) {
-	u, err := url.Parse(strings.TrimSpace(link))
-	if err != nil {
-		return "", "", invalidf("the request link is not a URL")
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return "", "", invalidf("the request link's query is malformed")
-	}
-	if len(q["request_uri"]) != 1 || len(q["client_id"]) != 1 {
-		return "", "", invalidf("the request link must carry one client_id and one request_uri")
-	}
-	if m := q.Get("request_uri_method"); m != "" && m != "get" {
-		return "", "", &Error{Code: CodeInvalidRequestURI, Description: "only request_uri_method get is supported"}
-	}
-	ru, err := url.Parse(q.Get("request_uri"))
-	if err != nil || !ru.IsAbs() || (ru.Scheme != "https" && ru.Scheme != "http") || ru.Host == "" {
-		return "", "", invalidf("request_uri must be an https URL")
-	}
-	return q.Get("client_id"), q.Get("request_uri"), nil
-}
-
-// ParseRequestObject decodes and validates a request object fetched from
-// request_uri, and checks its client_id against the link's.
-func ParseRequestObject(body []byte, linkClientID string) (*RequestObject, error) {
-	var r RequestObject
-	if err := json.Unmarshal(body, &r); err != nil {
-		return nil, invalidf("the request object is not a JSON object of the expected shape")
-	}
-	if linkClientID != "" && r.ClientID != linkClientID {
-		return nil, invalidf("the request object's client_id differs from the link's")
-	}
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	return &r, nil
+	return RequestLinkByReference(clientID, requestURI, RequestURIMethodGet)
 }
 
 // MaxVPToken bounds a direct_post body's vp_token.

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/accolade-badges/accolade/internal/public"
+	"github.com/accolade-badges/accolade/keys"
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/store"
 	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v3/jwk"
 )
 
 // RequestStore is the storage OpenID4VP requests need: documents for the
@@ -66,12 +68,39 @@ type OID4VPConfig struct {
 	Logger *slog.Logger
 	// ClientName is shown to holders in client_metadata.
 	ClientName string
+	// Signer signs request objects. With it, requests default to the
+	// decentralized_identifier: client identifier prefix (its DID) and are
+	// passed by reference as signed JWTs; without it, only unsigned
+	// redirect_uri: requests passed by value can be made.
+	Signer RequestSigner
 }
 
+// RequestKey is the key a request object is signed with: a verification
+// method (KeyID, a DID URL) of DID.
+type RequestKey struct {
+	Key   *keys.Key
+	DID   string
+	KeyID string
+}
+
+// RequestSigner returns the verifier's current signing key.
+type RequestSigner interface {
+	RequestKey(ctx context.Context) (RequestKey, error)
+}
+
+// RequestSignerFunc adapts a function to RequestSigner.
+type RequestSignerFunc func(ctx context.Context) (RequestKey, error)
+
+// RequestKey calls f.
+func (f RequestSignerFunc) RequestKey(ctx context.Context) (RequestKey, error) { return f(ctx) }
+
+var _ RequestSigner = RequestSignerFunc(nil)
+
 // OID4VPService is the verifier half of OpenID4VP 1.0: it creates
-// requests (DCQL for Open Badges, direct_post, client_id with the
-// redirect_uri: prefix, unsigned and passed by reference), serves them,
-// and verifies the wallet's direct_post response once.
+// requests (DCQL for Open Badges; signed request objects passed by
+// reference with the decentralized_identifier: prefix, or unsigned
+// redirect_uri: requests passed by value; direct_post or direct_post.jwt),
+// serves the signed ones, and verifies the wallet's response once.
 type OID4VPService struct {
 	cfg OID4VPConfig
 	log *slog.Logger
@@ -101,7 +130,10 @@ func NewOID4VP(cfg OID4VPConfig) (*OID4VPService, error) {
 const (
 	collVPRequests = "oid4vp-requests"
 	collVPAttempts = "oid4vp-attempts"
-	tokenVPAnswer  = "oid4vp-answer"
+	// collVPResponseKeys holds the private key of each direct_post.jwt
+	// request, apart from the request the admin API shows.
+	collVPResponseKeys = "oid4vp-response-keys"
+	tokenVPAnswer      = "oid4vp-answer"
 )
 
 // MaxAttempts is how many responses that did not verify (a wallet's error
@@ -118,6 +150,17 @@ type PresentationRequestInput struct {
 	// AchievementID and IssuerID narrow the query with claims values.
 	AchievementID string `json:"achievementId,omitempty"`
 	IssuerID      string `json:"issuerId,omitempty"`
+	// ClientIDPrefix is decentralized_identifier (a signed request object
+	// passed by reference; the default when the verifier can sign) or
+	// redirect_uri (unsigned, its parameters in the link).
+	ClientIDPrefix string `json:"clientIdPrefix,omitempty"`
+	// RequestURIMethod is get (default) or post: the wallet then POSTs
+	// wallet_nonce and wallet_metadata to request_uri (§5.10). Signed
+	// requests only.
+	RequestURIMethod string `json:"requestUriMethod,omitempty"`
+	// ResponseMode is direct_post (default) or direct_post.jwt: the
+	// response is then encrypted to a key made for this request (§8.3).
+	ResponseMode string `json:"responseMode,omitempty"`
 }
 
 // PresentationRequest is a request as the verifier keeps it.
@@ -126,10 +169,14 @@ type PresentationRequest struct {
 	Status  string    `json:"status"`
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
-	// RequestURI serves Request; Link is the openid4vp:// link to show.
-	RequestURI string               `json:"requestUri"`
-	Link       string               `json:"link"`
-	Request    oid4vp.RequestObject `json:"request"`
+	// RequestURI serves Request as a signed request object (empty for a
+	// request passed by value); Link is the openid4vp:// link to show.
+	RequestURI string `json:"requestUri,omitempty"`
+	// RequestURIMethod is post when the link asks wallets to POST to
+	// RequestURI.
+	RequestURIMethod string               `json:"requestUriMethod,omitempty"`
+	Link             string               `json:"link"`
+	Request          oid4vp.RequestObject `json:"request"`
 	// Result is set once a response verified.
 	Result *PresentationResult `json:"result,omitempty"`
 	// Attempts are the responses that did not verify, in arrival order (at
@@ -191,15 +238,46 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	if len(queries) > 1 {
 		q.CredentialSets = []oid4vp.CredentialSet{{Options: options}}
 	}
+	prefix := in.ClientIDPrefix
+	if prefix == "" {
+		prefix = "redirect_uri"
+		if s.cfg.Signer != nil {
+			prefix = "decentralized_identifier"
+		}
+	}
+	switch {
+	case prefix != "redirect_uri" && prefix != "decentralized_identifier":
+		return PresentationRequest{}, fmt.Errorf("%w: clientIdPrefix: %q is neither decentralized_identifier nor redirect_uri", ErrRequestInvalid, prefix)
+	case prefix == "decentralized_identifier" && s.cfg.Signer == nil:
+		return PresentationRequest{}, fmt.Errorf("%w: clientIdPrefix: this verifier has no key to sign requests with", ErrRequestInvalid)
+	case in.RequestURIMethod != "" && in.RequestURIMethod != oid4vp.RequestURIMethodGet && in.RequestURIMethod != oid4vp.RequestURIMethodPost:
+		return PresentationRequest{}, fmt.Errorf("%w: requestUriMethod: %q is neither get nor post", ErrRequestInvalid, in.RequestURIMethod)
+	case in.RequestURIMethod == oid4vp.RequestURIMethodPost && prefix == "redirect_uri":
+		return PresentationRequest{}, fmt.Errorf("%w: requestUriMethod: a redirect_uri request is passed by value, without request_uri", ErrRequestInvalid)
+	}
+	mode := in.ResponseMode
+	if mode == "" {
+		mode = oid4vp.ResponseModeDirectPost
+	}
+	if mode != oid4vp.ResponseModeDirectPost && mode != oid4vp.ResponseModeDirectPostJWT {
+		return PresentationRequest{}, fmt.Errorf("%w: responseMode: %q is neither direct_post nor direct_post.jwt", ErrRequestInvalid, mode)
+	}
 	now := s.cfg.Now().UTC()
 	id := uuid.Must(uuid.NewV7()).String()
 	responseURI := s.cfg.PublicURL + "/oid4vp/responses/" + id
+	clientID := oid4vp.PrefixRedirectURI + responseURI
+	if prefix == "decentralized_identifier" {
+		rk, err := s.cfg.Signer.RequestKey(ctx)
+		if err != nil {
+			return PresentationRequest{}, fmt.Errorf("create presentation request: signing key: %w", err)
+		}
+		clientID = oid4vp.PrefixDecentralizedIdentifier + rk.DID
+	}
 	r := PresentationRequest{
 		ID: id, Status: RequestPending, Created: now, Expires: now.Add(s.cfg.TTL),
-		RequestURI: s.cfg.PublicURL + "/oid4vp/requests/" + id,
 		Request: oid4vp.RequestObject{
-			ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: oid4vp.ResponseModeDirectPost,
-			ClientID: oid4vp.PrefixRedirectURI + responseURI, ResponseURI: responseURI,
+			ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: mode,
+			ClientID: clientID, ResponseURI: responseURI,
 			Nonce: randomURLSafe(), State: randomURLSafe(), DCQLQuery: q,
 			ClientMetadata: &oid4vp.ClientMetadata{ClientName: s.cfg.ClientName, VPFormatsSupported: map[string]any{
 				oid4vp.FormatLDPVC:     map[string]any{"proof_type_values": []string{"DataIntegrityProof"}, "cryptosuite_values": []string{"eddsa-rdfc-2022"}},
@@ -207,9 +285,32 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 			}},
 		},
 	}
-	r.Link = oid4vp.RequestLink(r.Request.ClientID, r.RequestURI)
+	var responseKey []byte
+	if mode == oid4vp.ResponseModeDirectPostJWT {
+		priv, jwks, err := oid4vp.NewResponseKey(id)
+		if err != nil {
+			return PresentationRequest{}, fmt.Errorf("create presentation request: %w", err)
+		}
+		r.Request.ClientMetadata.JWKS = jwks
+		r.Request.ClientMetadata.EncryptedResponseEncValuesSupported = oid4vp.EncValues
+		responseKey = priv
+	}
+	if prefix == "redirect_uri" {
+		r.Link = oid4vp.RequestLinkByValue(&r.Request)
+	} else {
+		r.RequestURI = s.cfg.PublicURL + "/oid4vp/requests/" + id
+		if in.RequestURIMethod == oid4vp.RequestURIMethodPost {
+			r.RequestURIMethod = oid4vp.RequestURIMethodPost
+		}
+		r.Link = oid4vp.RequestLinkByReference(r.Request.ClientID, r.RequestURI, r.RequestURIMethod)
+	}
 	if err := r.Request.Validate(); err != nil {
 		return PresentationRequest{}, public.Errorf("%w: %v", ErrRequestInvalid, err)
+	}
+	if responseKey != nil {
+		if err := s.cfg.Store.Create(ctx, collVPResponseKeys, id, responseKey); err != nil {
+			return PresentationRequest{}, fmt.Errorf("create presentation request: %w", err)
+		}
 	}
 	raw, _ := json.Marshal(r)
 	if err := s.cfg.Store.Create(ctx, collVPRequests, id, raw); err != nil {
@@ -218,7 +319,7 @@ func (s *OID4VPService) CreateRequest(ctx context.Context, in PresentationReques
 	if err := s.cfg.Store.PutToken(ctx, tokenVPAnswer, id, []byte(id), s.cfg.TTL); err != nil {
 		return PresentationRequest{}, fmt.Errorf("create presentation request: %w", err)
 	}
-	s.log.InfoContext(ctx, "presentation request created", "request_id", id, "formats", in.Formats)
+	s.log.InfoContext(ctx, "presentation request created", "request_id", id, "formats", in.Formats, "client_id_prefix", prefix, "response_mode", mode)
 	return r, nil
 }
 
@@ -282,20 +383,47 @@ func (s *OID4VPService) load(ctx context.Context, id string) (PresentationReques
 	return r, nil
 }
 
-// RequestObject returns the request object a wallet fetches by reference:
-// only while the request is pending and not expired.
-func (s *OID4VPService) RequestObject(ctx context.Context, id string) (*oid4vp.RequestObject, error) {
+// ErrRequestKeyChanged reports a signed request whose DID is no longer the
+// verifier's (a did:key identity rotated its key since): it cannot be
+// signed any more, and the verifier has to make a new one.
+var ErrRequestKeyChanged = errors.New("the verifier's DID changed since the request was made")
+
+// RequestObject returns the signed request object (a JWT, typ
+// oauth-authz-req+jwt, RFC 9101) a wallet fetches from request_uri, only
+// while the request is pending and not expired. walletNonce, from a
+// request_uri POST (§5.10), is echoed in its wallet_nonce claim. A request
+// passed by value (redirect_uri:) has none: invalid_request.
+func (s *OID4VPService) RequestObject(ctx context.Context, id, walletNonce string) (string, error) {
 	r, err := s.load(ctx, id)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if r.Status != RequestPending {
-		return nil, ErrRequestAnswered
+		return "", ErrRequestAnswered
 	}
 	if !s.cfg.Now().Before(r.Expires) {
-		return nil, ErrRequestExpired
+		return "", ErrRequestExpired
 	}
-	return &r.Request, nil
+	if r.RequestURI == "" || s.cfg.Signer == nil {
+		return "", &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "this request is passed by value in its link; it has no request object"}
+	}
+	rk, err := s.cfg.Signer.RequestKey(ctx)
+	if err != nil {
+		return "", fmt.Errorf("request object %s: signing key: %w", id, err)
+	}
+	if oid4vp.PrefixDecentralizedIdentifier+rk.DID != r.Request.ClientID {
+		return "", ErrRequestKeyChanged
+	}
+	ro := r.Request
+	ro.Audience = oid4vp.Audience{oid4vp.AudienceSelfIssued}
+	ro.IssuedAt = s.cfg.Now().Unix()
+	ro.Expires = r.Expires.Unix()
+	ro.WalletNonce = walletNonce
+	tok, err := oid4vp.SignRequestObject(&ro, rk.Key, rk.KeyID)
+	if err != nil {
+		return "", fmt.Errorf("request object %s: %w", id, err)
+	}
+	return tok, nil
 }
 
 // Respond takes a wallet's direct_post response (§8.2). The request must be
@@ -331,6 +459,10 @@ func (s *OID4VPService) Respond(ctx context.Context, id string, form url.Values)
 			}
 		}
 		return PresentationResult{}, err
+	}
+	form, err = s.openResponse(ctx, id, &r.Request, form)
+	if err != nil {
+		return refuse(err)
 	}
 	dp, err := oid4vp.ParseDirectPost(form)
 	if err != nil {
@@ -486,4 +618,42 @@ func safeCode(s string) string {
 		s = s[:200]
 	}
 	return s
+}
+
+// openResponse returns the response parameters of form: a direct_post.jwt
+// request's response JWE decrypted with its key (§8.3.1; a plain error
+// response is taken too, as the spec lets a wallet that cannot encrypt
+// send one); a direct_post request's form as it is.
+func (s *OID4VPService) openResponse(ctx context.Context, id string, req *oid4vp.RequestObject, form url.Values) (url.Values, error) {
+	jwe := form.Get("response")
+	if req.ResponseMode != oid4vp.ResponseModeDirectPostJWT {
+		if form.Has("response") {
+			return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "this request takes a direct_post response, not an encrypted one"}
+		}
+		return form, nil
+	}
+	if jwe == "" {
+		if form.Get("error") != "" && !form.Has("vp_token") {
+			return form, nil
+		}
+		return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "this request takes a direct_post.jwt response: an encrypted response parameter"}
+	}
+	// Only the encrypted parameters count: anything posted beside them
+	// (a wallet may repeat state) is ignored.
+	if len(form["response"]) != 1 {
+		return nil, &oid4vp.Error{Code: oid4vp.CodeInvalidRequest, Description: "a direct_post.jwt response carries one response parameter"}
+	}
+	raw, err := s.cfg.Store.Get(ctx, collVPResponseKeys, id)
+	if err != nil {
+		return nil, fmt.Errorf("presentation response: response key: %w", err)
+	}
+	key, err := jwk.ParseKey(raw)
+	if err != nil {
+		return nil, fmt.Errorf("presentation response: response key: %w", err)
+	}
+	encs := oid4vp.EncValues
+	if req.ClientMetadata != nil && len(req.ClientMetadata.EncryptedResponseEncValuesSupported) > 0 {
+		encs = req.ClientMetadata.EncryptedResponseEncValuesSupported
+	}
+	return oid4vp.DecryptResponse(jwe, key, encs)
 }

@@ -29,7 +29,11 @@
 // Every method takes the authenticated holder's ID and touches only that
 // holder's things: another holder's credential, DID or share link is
 // ErrNotFound, never a distinct "forbidden" that would leak its existence.
-// The OpenID4VCI client and OpenID4VP arrive later.
+// The wallet is also an OpenID4VCI client (receiving offers) and the
+// wallet side of OpenID4VP 1.0: it checks requests per client identifier
+// prefix (signed decentralized_identifier: and verifier_attestation:
+// request objects, unsigned redirect_uri: ones), matches their DCQL queries
+// and answers with direct_post or direct_post.jwt.
 //
 // wallet reaches storage only through the store interfaces (Docs, Tokens
 // and the optional Batcher). It never imports a store implementation, an

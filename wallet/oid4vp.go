@@ -2,16 +2,20 @@ package wallet
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/oid4vp"
 	"github.com/accolade-badges/accolade/proof/jose"
 	"github.com/accolade-badges/accolade/store"
@@ -41,11 +45,19 @@ type PresentationRequestInput struct {
 // what the verifier asks for and which of the holder's credentials match
 // each credential query. Nothing has been sent.
 type VPExchange struct {
-	ID          string         `json:"id"`
-	ClientID    string         `json:"clientId"`
-	ClientName  string         `json:"clientName,omitempty"`
-	ResponseURI string         `json:"responseUri"`
-	Queries     []QueryMatches `json:"queries"`
+	ID          string `json:"id"`
+	ClientID    string `json:"clientId"`
+	ClientName  string `json:"clientName,omitempty"`
+	ResponseURI string `json:"responseUri"`
+	// ResponseMode is direct_post or direct_post.jwt (the answer is then
+	// encrypted to the verifier's key).
+	ResponseMode string `json:"responseMode"`
+	// Signed tells whether the request object was signed by a key its
+	// client identifier prefix vouches for (decentralized_identifier:,
+	// verifier_attestation:); an unsigned redirect_uri: request only
+	// names where the answer goes.
+	Signed  bool           `json:"signed"`
+	Queries []QueryMatches `json:"queries"`
 	// Satisfiable tells whether the holder's credentials can answer the
 	// query as a whole (its credential sets).
 	Satisfiable bool      `json:"satisfiable"`
@@ -134,31 +146,22 @@ func credentialDoc(c *Credential) (map[string]any, error) {
 	return nil, errors.New("not a credential")
 }
 
-// EvaluatePresentationRequest fetches an OpenID4VP request by reference,
-// checks it (response_type vp_token, direct_post, client_id
-// redirect_uri:<response_uri> equal to the link's), and evaluates its DCQL
+// EvaluatePresentationRequest reads an OpenID4VP authorization request
+// (§5): by reference (request_uri, fetched with GET or, when the link asks
+// for request_uri_method post, with a POST of wallet_nonce and
+// wallet_metadata, §5.10), or by value (a request object JWT in request,
+// or the parameters themselves). It checks the request as its client
+// identifier prefix demands (see requestObject), then evaluates its DCQL
 // query against the holder's credentials. It sends nothing; the holder
 // answers with RespondPresentationRequest.
 func (s *Service) EvaluatePresentationRequest(ctx context.Context, holderID string, in PresentationRequestInput) (VPExchange, error) {
-	clientID, requestURI, err := oid4vp.ParseRequestLink(in.Request)
+	ar, err := oid4vp.ParseAuthorizationRequest(in.Request)
 	if err != nil {
 		return VPExchange{}, invalid(&FieldError{"request", err.Error()})
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, requestURI, nil)
+	ro, signed, err := s.requestObject(ctx, ar)
 	if err != nil {
-		return VPExchange{}, invalid(&FieldError{"request", "request_uri is not a URL"})
-	}
-	var raw json.RawMessage
-	if err := s.exchange(req, StepRequest, &raw); err != nil {
 		return VPExchange{}, err
-	}
-	ro, err := oid4vp.ParseRequestObject(raw, clientID)
-	if err != nil {
-		var oe *oid4vp.Error
-		if errors.As(err, &oe) {
-			return VPExchange{}, &ExchangeError{Step: StepRequest, Code: oe.Code, Description: oe.Description}
-		}
-		return VPExchange{}, &ExchangeError{Step: StepRequest, Description: "the request object is invalid"}
 	}
 	var creds []Credential
 	err = s.each(ctx, collCredentials+holderID, func(r store.Record) (bool, error) {
@@ -174,7 +177,8 @@ func (s *Service) EvaluatePresentationRequest(ctx context.Context, holderID stri
 	}
 	now := s.now()
 	x := vpExchangeRecord{Request: *ro, VPExchange: VPExchange{
-		ID: uuid.Must(uuid.NewV7()).String(), ClientID: ro.ClientID, ResponseURI: ro.ResponseURI, Fetched: now,
+		ID: uuid.Must(uuid.NewV7()).String(), ClientID: ro.ClientID, ResponseURI: ro.ResponseURI, ResponseMode: ro.ResponseMode,
+		Signed: signed, Fetched: now,
 	}}
 	if ro.ClientMetadata != nil {
 		x.ClientName = safeText(ro.ClientMetadata.ClientName, 100)
@@ -286,6 +290,18 @@ func (s *Service) RespondPresentationRequest(ctx context.Context, holderID, exch
 	if x.Request.State != "" {
 		form.Set("state", x.Request.State)
 	}
+	if x.Request.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		// §8.3.1: the same parameters, as the claims of a JWE.
+		params := map[string]any{"vp_token": vpToken}
+		if x.Request.State != "" {
+			params["state"] = x.Request.State
+		}
+		jwe, err := oid4vp.EncryptResponse(params, x.Request.ClientMetadata)
+		if err != nil {
+			return VPResponse{}, &ExchangeError{Step: StepResponse, Description: "the response could not be encrypted to the verifier's key", Err: err}
+		}
+		form = url.Values{"response": {jwe}}
+	}
 	// One answer per request, whatever happens next.
 	_, _ = s.cfg.Store.TakeToken(ctx, collVPExchanges+holderID, exchangeID)
 	preq, err := http.NewRequestWithContext(ctx, http.MethodPost, x.Request.ResponseURI, strings.NewReader(form.Encode()))
@@ -324,4 +340,122 @@ func (s *Service) holderDIDFor(ctx context.Context, holderID, subject string) st
 		}
 	}
 	return ""
+}
+
+// walletMetadata is what the wallet tells a verifier when it POSTs to
+// request_uri (§5.10, §10): the formats it presents, the signing
+// algorithms it checks on request objects, the client identifier
+// prefixes and response modes it takes.
+var walletMetadata = func() string {
+	m := map[string]any{
+		"vp_formats_supported": map[string]any{
+			oid4vp.FormatLDPVC:     map[string]any{"proof_type_values": []string{"DataIntegrityProof"}, "cryptosuite_values": []string{"eddsa-rdfc-2022"}},
+			oid4vp.FormatJWTVCJSON: map[string]any{"alg_values": []string{"EdDSA", "ES256"}},
+		},
+		"request_object_signing_alg_values_supported":   []string{"EdDSA", "ES256", "RS256"},
+		"client_id_prefixes_supported":                  []string{"redirect_uri", "decentralized_identifier", "verifier_attestation"},
+		"response_modes_supported":                      []string{oid4vp.ResponseModeDirectPost, oid4vp.ResponseModeDirectPostJWT},
+		"authorization_encryption_alg_values_supported": []string{oid4vp.AlgECDHES},
+		"authorization_encryption_enc_values_supported": oid4vp.EncValues,
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}()
+
+// requestObject returns the checked request of ar and whether it was
+// signed. A request by value without a JWT must use the redirect_uri:
+// prefix; a request object JWT (by value or fetched from request_uri, as
+// application/oauth-authz-req+jwt) is checked by
+// oid4vp.RequestTrust.VerifyRequestObject with the wallet's resolver and
+// trusted attesters; with request_uri_method post the fetched object must
+// echo the wallet_nonce sent. A direct_post.jwt request must name a key
+// the wallet can encrypt to. Refusals are *ExchangeError at StepRequest
+// with the OpenID4VP error code.
+func (s *Service) requestObject(ctx context.Context, ar *oid4vp.AuthorizationRequest) (*oid4vp.RequestObject, bool, error) {
+	refuse := func(err error) (*oid4vp.RequestObject, bool, error) {
+		var oe *oid4vp.Error
+		if errors.As(err, &oe) {
+			return nil, false, &ExchangeError{Step: StepRequest, Code: oe.Code, Description: oe.Description}
+		}
+		return nil, false, err
+	}
+	var ro *oid4vp.RequestObject
+	token, walletNonce := ar.Request, ""
+	switch {
+	case ar.Params != nil:
+		ro = ar.Params
+		if err := ro.ValidateUnsigned(); err != nil {
+			return refuse(err)
+		}
+	case ar.RequestURI != "":
+		var err error
+		if token, walletNonce, err = s.fetchRequestObject(ctx, ar); err != nil {
+			return nil, false, err
+		}
+	}
+	if ro == nil {
+		resolver := s.cfg.Resolver
+		if resolver == nil {
+			resolver = did.Multi{"key": did.KeyResolver{}, "jwk": did.JWKResolver{}}
+		}
+		trust := oid4vp.RequestTrust{Resolver: resolver, Attesters: s.cfg.VerifierAttesters, Now: s.now}
+		var err error
+		if ro, err = trust.VerifyRequestObject(ctx, token, ar.ClientID); err != nil {
+			return refuse(err)
+		}
+		if walletNonce != "" && ro.WalletNonce != walletNonce {
+			return refuse(&oid4vp.Error{Code: oid4vp.CodeInvalidRequestObject, Description: "the request object does not carry the wallet_nonce the wallet sent"})
+		}
+	}
+	if ro.ResponseMode == oid4vp.ResponseModeDirectPostJWT {
+		if _, err := oid4vp.EncryptResponse(map[string]any{}, ro.ClientMetadata); err != nil {
+			return refuse(err)
+		}
+	}
+	return ro, !strings.HasPrefix(ro.ClientID, oid4vp.PrefixRedirectURI), nil
+}
+
+// fetchRequestObject gets the request object JWT at request_uri: GET, or
+// for request_uri_method post a form POST of a fresh wallet_nonce and the
+// wallet's metadata (§5.10). It returns the token and the nonce sent.
+func (s *Service) fetchRequestObject(ctx context.Context, ar *oid4vp.AuthorizationRequest) (token, walletNonce string, err error) {
+	var req *http.Request
+	if ar.RequestURIMethod == oid4vp.RequestURIMethodPost {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		walletNonce = base64.RawURLEncoding.EncodeToString(b[:])
+		form := url.Values{"wallet_nonce": {walletNonce}, "wallet_metadata": {walletMetadata}}
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, ar.RequestURI, strings.NewReader(form.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, ar.RequestURI, nil)
+	}
+	if err != nil {
+		return "", "", invalid(&FieldError{"request", "request_uri is not a URL"})
+	}
+	req.Header.Set("Accept", oid4vp.MediaTypeRequestObject)
+	resp, err := s.httpClient().Do(req)
+	if err != nil {
+		return "", "", &ExchangeError{Step: StepRequest, Description: "the verifier could not be reached", Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxExchangeBytes+1))
+	if err != nil || len(body) > maxExchangeBytes {
+		return "", "", &ExchangeError{Step: StepRequest, Status: resp.StatusCode, Description: "the request object could not be read", Err: err}
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var oe struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		_ = json.Unmarshal(body, &oe)
+		return "", "", &ExchangeError{Step: StepRequest, Status: resp.StatusCode, Code: safeText(oe.Error, 64), Description: safeText(oe.Description, 300)}
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != oid4vp.MediaTypeRequestObject {
+		return "", "", &ExchangeError{Step: StepRequest, Status: resp.StatusCode, Code: oid4vp.CodeInvalidRequestObject,
+			Description: "request_uri must answer " + oid4vp.MediaTypeRequestObject + ", not " + safeText(mt, 64)}
+	}
+	return strings.TrimSpace(string(body)), walletNonce, nil
 }

@@ -18,8 +18,8 @@ import (
 	"github.com/accolade-badges/accolade/wallet"
 )
 
-// fakeVerifier serves one request object by reference and records the
-// direct_post response.
+// fakeVerifier makes one unsigned redirect_uri: request, passed by value
+// in the link (§5.9.3), and records the direct_post response.
 type fakeVerifier struct {
 	srv  *httptest.Server
 	req  oid4vp.RequestObject
@@ -34,7 +34,6 @@ func newFakeVerifier(t *testing.T, queries ...oid4vp.CredentialQuery) *fakeVerif
 	f.req = oid4vp.RequestObject{ResponseType: oid4vp.ResponseTypeVPToken, ResponseMode: oid4vp.ResponseModeDirectPost,
 		ResponseURI: f.srv.URL + "/response", ClientID: oid4vp.PrefixRedirectURI + f.srv.URL + "/response",
 		Nonce: "n-0S6_WzA2Mj", State: "st-1", DCQLQuery: oid4vp.DCQLQuery{Credentials: queries}}
-	mux.HandleFunc("GET /request", func(w http.ResponseWriter, r *http.Request) { _ = json.NewEncoder(w).Encode(f.req) })
 	mux.HandleFunc("POST /response", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		f.form = map[string]string{"vp_token": r.PostForm.Get("vp_token"), "state": r.PostForm.Get("state")}
@@ -43,7 +42,7 @@ func newFakeVerifier(t *testing.T, queries ...oid4vp.CredentialQuery) *fakeVerif
 	return f
 }
 
-func (f *fakeVerifier) link() string { return oid4vp.RequestLink(f.req.ClientID, f.srv.URL+"/request") }
+func (f *fakeVerifier) link() string { return oid4vp.RequestLinkByValue(&f.req) }
 
 func TestPresentOverOID4VP(t *testing.T) {
 	e := newEnv(t)
@@ -106,7 +105,7 @@ func TestPresentOverOID4VP(t *testing.T) {
 	}
 	// A request whose client_id is not redirect_uri:<response_uri> is refused.
 	f.req.ClientID = oid4vp.PrefixRedirectURI + "https://elsewhere.example/collect"
-	_, err = e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: oid4vp.RequestLink(f.req.ClientID, f.srv.URL+"/request")})
+	_, err = e.w.EvaluatePresentationRequest(ctx, h.ID, wallet.PresentationRequestInput{Request: f.link()})
 	var xe *wallet.ExchangeError
 	if !errors.As(err, &xe) || xe.Step != wallet.StepRequest || xe.Code != oid4vp.CodeInvalidRequest {
 		t.Errorf("client_id mismatch: %v", err)

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/accolade-badges/accolade/did"
 	"github.com/accolade-badges/accolade/internal/logctx"
 	"github.com/accolade-badges/accolade/internal/ratelimit"
 	"github.com/accolade-badges/accolade/keys"
@@ -147,6 +149,15 @@ type Config struct {
 	// the cmd wiring passes a guarded client. Nil means a plain client
 	// with a 15s timeout.
 	HTTPClient *http.Client
+	// Resolver resolves the DIDs of OpenID4VP verifiers that sign their
+	// requests with the decentralized_identifier: client identifier
+	// prefix. Nil means did:key and did:jwk only.
+	Resolver did.Resolver
+	// VerifierAttesters are the issuers of Verifier Attestation JWTs
+	// (iss to public key) the wallet trusts for OpenID4VP requests with
+	// the verifier_attestation: prefix. None means such requests are
+	// refused.
+	VerifierAttesters map[string]crypto.PublicKey
 }
 
 // DefaultLimits allow 5 sign-in attempts per email address and 20 per

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -371,12 +373,12 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 		_ = st.Close()
 		return nil, err
 	}
-	if a.wallet, err = newWallet(cfg, log, st, kek, canon, a.verifier); err != nil {
+	if a.wallet, err = newWallet(cfg, log, st, kek, canon, a.verifier, a.resolver); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
 	if a.oid4vp, err = verifier.NewOID4VP(verifier.OID4VPConfig{Verifier: a.verifier, Store: st, PublicURL: cfg.HTTP.PublicURL,
-		TTL: cfg.Wallet.PresentationTTL, Logger: log, Now: now}); err != nil {
+		TTL: cfg.Wallet.PresentationTTL, Logger: log, Now: now, Signer: requestSigner(id)}); err != nil {
 		_ = st.Close()
 		return nil, err
 	}
@@ -385,7 +387,11 @@ func openAppClock(ctx context.Context, cfg config.Config, log *slog.Logger, now 
 
 // newWallet builds the holder wallet: its keys sealed with the issuer's
 // key-encryption key, its imports checked by the credential verifier.
-func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KEK, canon di.Canonicalizer, v *verifier.Verifier) (*wallet.Service, error) {
+func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KEK, canon di.Canonicalizer, v *verifier.Verifier, resolver did.Resolver) (*wallet.Service, error) {
+	attesters, err := loadVerifierAttesters(cfg.Wallet.VerifierAttesters)
+	if err != nil {
+		return nil, err
+	}
 	var mailer issuer.Mailer = issuer.LogMailer{Logger: log}
 	if dir := cfg.OID4VCI.MailDir; dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -403,7 +409,35 @@ func newWallet(cfg config.Config, log *slog.Logger, st store.Store, kek *keys.KE
 		// Issuers and verifiers are reached through the guarded client:
 		// no private or loopback addresses unless the settings allow them.
 		HTTPClient: httpguard.New(httpguard.Options{Timeout: 15 * time.Second, MaxBytes: 2 << 20, AllowLoopback: cfg.LoopbackAllowed()}),
+		// OpenID4VP verifiers that sign with their DID are resolved as
+		// credential issuers are; attesters come from the settings.
+		Resolver: resolver, VerifierAttesters: attesters,
 	})
+}
+
+// loadVerifierAttesters reads the trusted Verifier Attestation issuers:
+// a JSON object from iss to public JWK. An empty path means none.
+func loadVerifierAttesters(path string) (map[string]crypto.PublicKey, error) {
+	if path == "" {
+		return nil, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("verifier attesters: %w", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("verifier attesters %s: not a JSON object from issuer to JWK: %w", path, err)
+	}
+	out := make(map[string]crypto.PublicKey, len(m))
+	for iss, j := range m {
+		pub, _, err := keys.ParsePublicJWK(j)
+		if err != nil {
+			return nil, fmt.Errorf("verifier attesters %s: %s: %w", path, iss, err)
+		}
+		out[iss] = pub
+	}
+	return out, nil
 }
 
 // walletMailer adapts the issuer's Mailer (the mail drop, or the log) to
@@ -544,4 +578,17 @@ func newCanonicalizer(cfg config.Config, contexts *ldcontext.Loader) di.Canonica
 		return di.NewJSONGold(contexts, di.Limits{})
 	}
 	return di.NewFast(contexts, di.Limits{})
+}
+
+// requestSigner signs OpenID4VP request objects with the issuer's active
+// key, as decentralized_identifier:<issuer DID> (did:web or did:key, per
+// the identity's DID method), kid its verification method.
+func requestSigner(id *issuer.Identity) verifier.RequestSigner {
+	return verifier.RequestSignerFunc(func(ctx context.Context) (verifier.RequestKey, error) {
+		sg, err := id.ActiveSigner(ctx)
+		if err != nil {
+			return verifier.RequestKey{}, err
+		}
+		return verifier.RequestKey{Key: sg.Key, DID: sg.DID, KeyID: sg.VerificationMethod}, nil
+	})
 }

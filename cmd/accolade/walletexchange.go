@@ -54,8 +54,11 @@ func runWalletAnswer(ctx context.Context, env *environment, args []string) int {
 	send := ""
 	asJSON := false
 	return walletCmd{name: "answer", usage: "answer [--send ID,ID...] [--json] REQUEST", synopsis: `Answers an OpenID4VP presentation request. REQUEST is the openid4vp:// link a
-verifier shows. Without --send it only lists, per credential query, which of
-your credentials match; nothing is sent. With --send (your consent) it
+verifier shows. The server checks it first: a request signed by the verifier's
+DID (decentralized_identifier:) or attested (verifier_attestation:) must
+verify; an unsigned one (redirect_uri:) only names where the answer goes.
+Without --send it only lists, per credential query, which of your credentials
+match; nothing is sent. With --send (your consent) it
 presents the named credentials, signed with your holder key and bound to the
 verifier's nonce, and prints the verifier's answer.`, needsToken: true, args: allowArgs(1),
 		flags: func(fs *flag.FlagSet) {
@@ -73,6 +76,14 @@ verifier's nonce, and prints the verifier's answer.`, needsToken: true, args: al
 					return nil
 				}
 				fmt.Fprintf(env.stdout, "verifier %s asks for:\n", orDash(x.ClientName, x.ClientID))
+				if x.Signed {
+					fmt.Fprintf(env.stdout, "  request signed by %s\n", x.ClientID)
+				} else {
+					fmt.Fprintf(env.stdout, "  unsigned request: nothing proves who the verifier is; answers go to %s\n", x.ResponseURI)
+				}
+				if x.ResponseMode == "direct_post.jwt" {
+					fmt.Fprintln(env.stdout, "  the answer is encrypted to the verifier's key")
+				}
 				for _, q := range x.Queries {
 					fmt.Fprintf(env.stdout, "  query %s (%s): %d matching\n", q.ID, q.Format, len(q.Matches))
 					bearer := false

@@ -37,8 +37,15 @@ func TestWalletCLIReceiveAndAnswer(t *testing.T) {
 
 	req := postJSON(t, s.base+"/api/v1/presentation-requests", token, `{"achievementId":"`+ach["id"].(string)+`"}`)
 	link := req["link"].(string)
-	if out := alice.mustRun("", "answer", link); !strings.Contains(out, credID) || !strings.Contains(out, "1 matching") {
+	if out := alice.mustRun("", "answer", link); !strings.Contains(out, credID) || !strings.Contains(out, "1 matching") ||
+		!strings.Contains(out, "request signed by decentralized_identifier:did:key:") {
 		t.Fatalf("answer (list only): %s", out)
+	}
+	// An unsigned request says so.
+	unsigned := postJSON(t, s.base+"/api/v1/presentation-requests", token, `{"clientIdPrefix":"redirect_uri","responseMode":"direct_post.jwt"}`)
+	if out := alice.mustRun("", "answer", unsigned["link"].(string)); !strings.Contains(out, "unsigned request: nothing proves who the verifier is") ||
+		!strings.Contains(out, "encrypted") {
+		t.Fatalf("answer (unsigned): %s", out)
 	}
 	if _, st := request(t, "GET", s.base+"/api/v1/presentation-requests/"+req["id"].(string), token, ""); st["status"] != "pending" {
 		t.Fatalf("listing sent something: %v", st)

@@ -101,6 +101,10 @@ type Wallet struct {
 	Token string `json:"-"`
 	// TokenFile keeps the session token between accolade wallet commands.
 	TokenFile string
+	// VerifierAttesters is a JSON file mapping each trusted issuer of
+	// OpenID4VP Verifier Attestation JWTs (its iss) to its public JWK;
+	// empty: verifier_attestation: requests are refused.
+	VerifierAttesters string
 }
 
 // HTTP configures the listener and the public face of the service.

@@ -141,6 +141,8 @@ var settings = []setting{
 		set: integer(func(c *Config) *int64 { return &c.Wallet.SignInPerIP })},
 	{flag: "wallet-signin-window", env: "ACCOLADE_WALLET_SIGNIN_WINDOW", def: "1m", usage: "window of the wallet sign-in limits",
 		set: duration(func(c *Config) *time.Duration { return &c.Wallet.SignInWindow })},
+	{flag: "wallet-verifier-attesters", env: "ACCOLADE_WALLET_VERIFIER_ATTESTERS", def: "", usage: "JSON file mapping trusted OpenID4VP Verifier Attestation issuers (iss) to their public JWK; empty: verifier_attestation: requests are refused",
+		set: str(func(c *Config) *string { return &c.Wallet.VerifierAttesters })},
 	{flag: "server", env: "ACCOLADE_WALLET_SERVER", derived: "the public URL", usage: "accolade wallet: base URL of the server to talk to",
 		set: str(func(c *Config) *string { return &c.Wallet.Server })},
 	{flag: "token", env: "ACCOLADE_WALLET_TOKEN", derived: "read from --token-file", secret: true, usage: "accolade wallet: session token (from accolade wallet signin)",
