@@ -23,14 +23,14 @@ func FuzzParseAuthorizationRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, link string) {
 		ar, err := ParseAuthorizationRequest(link)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			if _, ok := err.(*Error); !ok { //nolint:errorlint // the contract: every error is an *Error itself, not wrapped
 				t.Fatalf("error of type %T", err)
 			}
 			return
 		}
 		if ar.Params != nil {
 			if err := ar.Params.ValidateUnsigned(); err != nil {
-				if _, ok := err.(*Error); !ok {
+				if _, ok := err.(*Error); !ok { //nolint:errorlint // the contract: every error is an *Error itself, not wrapped
 					t.Fatalf("validate error of type %T", err)
 				}
 			}
@@ -53,7 +53,7 @@ func FuzzVerifyRequestObject(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token, clientID string) {
 		got, err := trust.VerifyRequestObject(context.Background(), token, clientID)
 		if err != nil {
-			if _, ok := err.(*Error); !ok {
+			if _, ok := err.(*Error); !ok { //nolint:errorlint // the contract: every error is an *Error itself, not wrapped
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 			return
@@ -75,7 +75,7 @@ func FuzzDecryptResponse(f *testing.F) {
 	f.Add("eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..a.b.c")
 	f.Fuzz(func(t *testing.T, jwe string) {
 		if _, err := DecryptResponse(jwe, priv, []string{"A128GCM"}); err != nil {
-			if _, ok := err.(*Error); !ok {
+			if _, ok := err.(*Error); !ok { //nolint:errorlint // the contract: every error is an *Error itself, not wrapped
 				t.Fatalf("error of type %T: %v", err, err)
 			}
 		}
