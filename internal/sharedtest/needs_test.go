@@ -182,3 +182,26 @@ func TestChromium(t *testing.T) {
 		}
 	})
 }
+
+// TestTestdataWholeDirectory: Testdata with no element is the directory
+// itself, present when the directory is (a test walking all of it once
+// looked for a "testdata" suite inside it and never ran).
+func TestTestdataWholeDirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "eddsa"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvTestdata, dir)
+	t.Setenv("CI", "true")
+	f, got := stop(func(tb testing.TB) string { return Testdata(tb) })
+	if f.skipped != "" || f.failed != "" || got != dir {
+		t.Errorf("Testdata() = %q (skipped %q, failed %q), want %q", got, f.skipped, f.failed, dir)
+	}
+	f, got = stop(func(tb testing.TB) string { return Testdata(tb, "eddsa", "x.json") })
+	if f.skipped != "" || f.failed != "" || got != filepath.Join(dir, "eddsa", "x.json") {
+		t.Errorf("Testdata(eddsa) = %q (skipped %q, failed %q)", got, f.skipped, f.failed)
+	}
+	t.Setenv(EnvTestdata, filepath.Join(dir, "absent"))
+	f, _ = stop(func(tb testing.TB) string { return Testdata(tb) })
+	wantStopped(t, f, true, "shared testdata")
+}

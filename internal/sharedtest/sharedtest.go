@@ -115,13 +115,17 @@ func testdataBase() string {
 // by Missing.
 func Testdata(tb testing.TB, elem ...string) string {
 	tb.Helper()
-	suite := "testdata"
+	// The suite is the first element; with none, the whole directory.
+	suite, dir := "", ""
 	if len(elem) > 0 {
 		suite = elem[0]
 	}
 	base := testdataBase()
-	if base == "" || !isDir(filepath.Join(base, suite)) {
-		Missing(tb, "shared testdata/"+suite, howTestdata)
+	if base != "" {
+		dir = filepath.Join(base, suite)
+	}
+	if dir == "" || !isDir(dir) {
+		Missing(tb, strings.TrimSuffix("shared testdata/"+suite, "/"), howTestdata)
 	}
 	return filepath.Join(append([]string{base}, elem...)...)
 }
