@@ -79,7 +79,7 @@ test: contexts interop-deps ## run every test with the race detector, then each 
 	    echo "      the tests that need third-party suites are skipped and listed at the end."; fi; \
 	  echo "$(GO) test -race -count=1 -timeout 20m $(PKGS)"; \
 	  $(GO) test -race -count=1 -timeout 20m $(PKGS) && \
-	  echo "$(GO) test -run '^$$$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null" && \
+	  echo "$(GO) test -run '^\$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null" && \
 	  $(GO) test -run '^$$' -bench . -benchtime=1x -count=1 $(PKGS) > /dev/null; rc=$$?; \
 	  if [ -s "$$report" ]; then \
 	    echo "================================================================"; \
