@@ -44,7 +44,8 @@ for store in $STORES; do
     sleep 0.1
   done
   echo "== $store: accolade bench issue --duration $DURATION --concurrency $CONCURRENCY"
-  "$BIN" bench issue "${args[@]}" --duration "$DURATION" --concurrency "$CONCURRENCY" --json >"$dir/report.json"
+  # bench issue takes only its own settings: the server and its data directory (for the admin token).
+  "$BIN" bench issue --data-dir "$dir" --addr "127.0.0.1:$PORT" --duration "$DURATION" --concurrency "$CONCURRENCY" --json >"$dir/report.json"
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print("   %(issued)d issued, %(failed)d failed, %(perSecond).0f/s, p50 %(p50).1f ms, p99 %(p99).1f ms, %(verified)d sampled credentials verified" % dict(r, **r["latencyMs"]))' "$dir/report.json"
   rate[$store]=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["perSecond"]))' "$dir/report.json")
   token=$(cat "$dir/admin-token")
