@@ -3,6 +3,7 @@ package credential
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -86,19 +87,26 @@ var iriTerms = map[string]bool{
 // forbidden characters. @context members are not walked.
 func CheckIRIs(doc map[string]any) []*ValidationError {
 	var out []*ValidationError
-	var walk func(path string, v any, term bool, typ bool)
-	walk = func(path string, v any, term, typ bool) {
+	// The path is kept as segments and written out only for a problem:
+	// issuing checks every credential, and nearly all are fine.
+	var segs []pathSeg
+	var walk func(v any, term bool, typ bool)
+	walk = func(v any, term, typ bool) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, val := range x {
 				if strings.HasPrefix(k, "@") {
 					continue
 				}
-				walk(join(path, k), val, iriTerms[k], k == "type")
+				segs = append(segs, pathSeg{key: k})
+				walk(val, iriTerms[k], k == "type")
+				segs = segs[:len(segs)-1]
 			}
 		case []any:
 			for i, item := range x {
-				walk(fmt.Sprintf("%s[%d]", path, i), item, term, typ)
+				segs = append(segs, pathSeg{idx: i, isIdx: true})
+				walk(item, term, typ)
+				segs = segs[:len(segs)-1]
 			}
 		case string:
 			if !term {
@@ -106,26 +114,49 @@ func CheckIRIs(doc map[string]any) []*ValidationError {
 			}
 			if typ && !strings.Contains(x, ":") {
 				if x == "" || strings.IndexFunc(x, forbiddenInIRI) >= 0 {
-					out = append(out, &ValidationError{Field: path, Reason: "must be a term or an IRI without spaces or <>\"{}|^`\\"})
+					out = append(out, &ValidationError{Field: pathString(segs), Reason: "must be a term or an IRI without spaces or <>\"{}|^`\\"})
 				}
 				return
 			}
 			if strings.HasPrefix(x, "_:") && strings.IndexFunc(x, forbiddenInIRI) < 0 {
 				return // a blank node identifier
 			}
-			if ve := CheckIRI(path, x); ve != nil {
+			if IRIProblem(x) == "" {
+				return
+			}
+			if ve := CheckIRI(pathString(segs), x); ve != nil {
 				out = append(out, ve)
 			}
 		}
 	}
-	walk("", doc, false, false)
+	walk(doc, false, false)
 	slices.SortFunc(out, func(a, b *ValidationError) int { return strings.Compare(a.Field, b.Field) })
 	return out
 }
 
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
+// pathSeg is one step of a path into a JSON document: a member or an index.
+type pathSeg struct {
+	key   string
+	idx   int
+	isIdx bool
 }
+
+// pathString writes segs the way field names are reported: members joined
+// with dots, indexes in brackets ("evidence[0].id").
+func pathString(segs []pathSeg) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.isIdx {
+			b.WriteString("[")
+			b.WriteString(strconv.Itoa(s.idx))
+			b.WriteString("]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(".")
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
+}
+
