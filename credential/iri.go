@@ -159,4 +159,3 @@ func pathString(segs []pathSeg) string {
 	}
 	return b.String()
 }
-

@@ -18,7 +18,7 @@ func BenchmarkCheckIRIs(b *testing.B) {
 			"url": "https://badges.example.org", "image": map[string]any{"id": "https://badges.example.org/logo.png", "type": "Image"}},
 		"validFrom": "2026-12-08T00:00:00Z",
 		"credentialSubject": map[string]any{
-			"type": []any{"AchievementSubject"},
+			"type":       []any{"AchievementSubject"},
 			"identifier": []any{map[string]any{"type": "IdentityObject", "identityHash": "sha256$abc", "identityType": "emailAddress", "hashed": true, "salt": "s"}},
 			"achievement": map[string]any{
 				"id": "https://badges.example.org/achievements/1", "type": []any{"Achievement"}, "name": "Go Concurrency",
