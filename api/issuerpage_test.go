@@ -97,7 +97,7 @@ func TestBadgeImage(t *testing.T) {
 func TestBadgePageEarnerView(t *testing.T) {
 	f := newBadgeFixture(t)
 	rec := issue(t, f.fixture, `{"achievementId":"`+f.achievement.ID+`","recipient":{"email":"`+badgeRecipient+`","name":"Ada <Lovelace>"},`+
-		`"evidence":[{"id":"https://example.org/work/42","name":"Final project","narrative":"Built a <b>scheduler</b>."}]}`)
+		`"evidence":[{"id":"https://example.org/portfolio/42","name":"Final project","narrative":"Built a <b>scheduler</b>."}]}`)
 	var a issuer.Achievement
 	raw, _ := json.Marshal(map[string]any{"name": "Aligned", "description": "d", "criteria": map[string]any{"narrative": "n"},
 		"alignments": []any{map[string]any{"targetName": "Concurrency", "targetUrl": "https://example.org/skills/concurrency", "targetFramework": "Skills <Framework>"}}})
@@ -112,7 +112,7 @@ func TestBadgePageEarnerView(t *testing.T) {
 		"Awarded to Ada &lt;Lovelace&gt;", "<dt>Awarded to</dt>\n<dd>Ada &lt;Lovelace&gt;</dd>",
 		`<a href="/issuers/acme-academy-co">` + html.EscapeString(badgeIssuerName) + `</a>`,
 		`(<a href="` + html.EscapeString(badgeIssuerURL) + `" rel="noopener noreferrer">website</a>)`,
-		"<h2>Evidence</h2>", `<a href="https://example.org/work/42" rel="noopener noreferrer">Final project</a>`, "Built a &lt;b&gt;scheduler&lt;/b&gt;.",
+		"<h2>Evidence</h2>", `<a href="https://example.org/portfolio/42" rel="noopener noreferrer">Final project</a>`, "Built a &lt;b&gt;scheduler&lt;/b&gt;.",
 		"www.linkedin.com/profile/add",
 	} {
 		if !strings.Contains(page, want) {

@@ -30,7 +30,7 @@ func TestPublicCredential(t *testing.T) {
 		{"ok/ldp url", IssueRequest{Recipient: Recipient{URL: "https://example.org/people/ada"}, Format: FormatLDP, Name: "Speaker"},
 			PublicRecipient{ID: "https://example.org/people/ada"}},
 		{"ok/ldp email with the recipient's name", IssueRequest{Recipient: Recipient{Email: email, Name: "Ada Lovelace"}, Format: FormatLDP,
-			Evidence: []credential.Evidence{{ID: "https://example.org/work/42", Name: "Final project", Narrative: "Built a scheduler."}}},
+			Evidence: []credential.Evidence{{ID: "https://example.org/portfolio/42", Name: "Final project", Narrative: "Built a scheduler."}}},
 			PublicRecipient{Hashed: true, Name: "Ada Lovelace"}},
 		{"ok/jwt email with the recipient's name", IssueRequest{Recipient: Recipient{Email: email, Name: "Ada Lovelace"}, Format: FormatJWT},
 			PublicRecipient{Hashed: true, Name: "Ada Lovelace"}},
